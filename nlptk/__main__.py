@@ -1,0 +1,5 @@
+"""``python -m nlptk`` runs the command line."""
+
+from nlptk.cli.app import main
+
+main()

@@ -1,0 +1,96 @@
+"""What every command shares: the consoles, the progress display, small option helpers.
+
+Library errors are turned into one-line messages in :mod:`nlptk.cli.app`; commands just
+call the library and render its results.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from nlptk.progress import ProgressEvent
+
+__all__ = ["console", "err_console", "progress_display", "setup_logging"]
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
+    """Log nlptk at INFO (DEBUG with -vv) to stderr; dependencies at WARNING (INFO with -vv)."""
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if isinstance(h, RichHandler):
+            root.removeHandler(h)
+    handler = RichHandler(console=err_console, show_path=False, show_time=False, markup=False)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root.addHandler(handler)
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose >= 2 else logging.INFO)
+    logging.getLogger("nlptk").setLevel(level)
+    root.setLevel(logging.INFO if verbose >= 2 else logging.WARNING)
+    for noisy in ("gensim", "smart_open", "matplotlib", "PIL"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose >= 2 else logging.WARNING)
+
+
+def _format_metrics(metrics: dict[str, Any]) -> str:
+    parts = []
+    for key, value in metrics.items():
+        if isinstance(value, float):
+            parts.append(f"{key}={value:,.0f}" if abs(value) >= 1000 else f"{key}={value:.4g}")
+        else:
+            parts.append(f"{key}={value}")
+    return " ".join(parts)
+
+
+@contextmanager
+def progress_display(enabled: bool = True) -> Iterator[Any]:
+    """A rich progress display; yields a callback for the library's ``progress=`` argument.
+
+    One bar per phase, with the latest metrics (loss, words/s...) beside it.
+    """
+    if not enabled:
+        yield None
+        return
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[info]}"),
+        console=err_console,
+        transient=False,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def callback(event: ProgressEvent) -> None:
+        task = tasks.get(event.phase)
+        if task is None:
+            task = progress.add_task(event.phase, total=event.total, info="")
+            tasks[event.phase] = task
+        info = _format_metrics(event.metrics)
+        if event.kind == "start":
+            progress.update(task, total=event.total, completed=event.step, info=info)
+        elif event.kind == "step":
+            progress.update(task, completed=event.step, total=event.total or None, info=info)
+        else:
+            total = event.total if event.total is not None else event.step
+            progress.update(task, completed=total, total=total, info=info or None)
+
+    with progress:
+        yield callback

@@ -1,0 +1,114 @@
+"""The ``nlptk`` command: the root app, its command groups, and the one place where errors
+become one-line messages and exit codes.
+
+Exit codes: 0 success, 2 bad input or usage (a :class:`~nlptk.errors.NlptkError` with
+``exit_code == 2``, or a typer/click usage error), 1 any other failure, 130 interrupted.
+``--debug`` prints the traceback too.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from nlptk import __version__
+from nlptk.cli import classify, corpus, embed, export, lsa, similarity
+from nlptk.cli._common import err_console, setup_logging
+from nlptk.errors import NlptkError
+
+__all__ = ["app", "main"]
+
+
+def _passthrough_exceptions() -> tuple[type[BaseException], ...]:
+    """Exceptions typer/click handle themselves (usage errors, --help, Exit, Abort)."""
+    kinds: list[type[BaseException]] = [typer.Exit, typer.Abort]
+    if hasattr(typer, "TyperException"):  # typer >= 0.2x vendors click under this base
+        kinds.append(typer.TyperException)
+    try:
+        import click
+
+        kinds += [click.ClickException, click.exceptions.Exit, click.Abort]
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(kinds)
+
+
+_PASSTHROUGH = _passthrough_exceptions()
+
+
+def _fail(message: str, exit_code: int) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(exit_code)
+
+
+class NlptkGroup(TyperGroup):
+    """Root group: library errors become one line on stderr and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except _PASSTHROUGH:
+            raise
+        except NlptkError as exc:
+            if debug:
+                traceback.print_exc()
+            raise _fail(str(exc), exc.exit_code) from exc
+        except KeyboardInterrupt:
+            if debug:
+                traceback.print_exc()
+            raise _fail("interrupted; no partial output was kept", 130) from None
+        except Exception as exc:  # a bug or an unforeseen failure: still one line
+            if debug:
+                traceback.print_exc()
+            hint = "" if debug else " (rerun with --debug for the traceback)"
+            raise _fail(f"{type(exc).__name__}: {exc}{hint}", 1) from exc
+
+
+app = typer.Typer(
+    name="nlptk",
+    cls=NlptkGroup,
+    help="Word embeddings and recurrent text classifiers: train, load, evaluate, explore, transfer.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nlptk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: dependencies too).")
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """nlptk: word embeddings and recurrent text classifiers."""
+    setup_logging(verbose, quiet)
+
+
+app.add_typer(corpus.app, name="corpus")
+app.add_typer(embed.app, name="embed")
+app.add_typer(lsa.app, name="lsa")
+app.add_typer(similarity.app, name="similarity")
+app.add_typer(classify.app, name="classify")
+app.add_typer(export.app, name="export")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

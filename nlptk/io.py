@@ -1,0 +1,260 @@
+"""File input and output shared by all of nlptk: one opener, one line reader, one atomic writer.
+
+* :func:`check_input_file` / :func:`check_input_dir` turn a missing, empty or wrong-kind
+  path into an :class:`~nlptk.errors.InputFileError` with a one-line message.
+* :func:`open_binary` opens plain, ``.gz``, ``.bz2`` and ``.xz`` files alike.
+* :func:`iter_lines` yields decoded lines and reports undecodable bytes with the file name
+  and byte offset (an :class:`~nlptk.errors.EncodingError`), instead of a bare
+  ``UnicodeDecodeError`` from somewhere deep in a trainer.
+* :func:`atomic_write` and :func:`atomic_directory` write to a temporary name beside the
+  target and rename it into place only when complete, so an interrupted run never leaves a
+  half-written output that looks whole. An existing output is refused unless ``force=True``.
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import contextlib
+import gzip
+import io
+import lzma
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Literal
+
+from nlptk.errors import EncodingError, InputFileError, OutputExistsError
+
+__all__ = [
+    "COMPRESSED_SUFFIXES",
+    "atomic_directory",
+    "atomic_write",
+    "check_input_dir",
+    "check_input_file",
+    "check_output",
+    "iter_lines",
+    "open_binary",
+    "open_text",
+    "strip_compression_suffix",
+]
+
+PathLike = str | os.PathLike[str]
+
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
+
+
+def strip_compression_suffix(path: PathLike) -> str:
+    """Return the file name without a ``.gz``/``.bz2``/``.xz`` suffix (``a.txt.gz`` -> ``a.txt``)."""
+    name = Path(path).name
+    for suffix in COMPRESSED_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def check_input_file(path: PathLike, *, allow_empty: bool = False, what: str = "input file") -> Path:
+    """Check that ``path`` is an existing, readable, non-empty regular file.
+
+    Raises
+    ------
+    InputFileError
+        When it is missing, a folder, unreadable, or empty (unless ``allow_empty``).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"{what} not found", path=p, hint="check the path")
+    if p.is_dir():
+        raise InputFileError(f"expected a file but found a folder ({what})", path=p, hint="give a file path")
+    if not os.access(p, os.R_OK):
+        raise InputFileError(f"{what} is not readable", path=p, hint="check its permissions")
+    if not allow_empty and p.stat().st_size == 0:
+        raise InputFileError(f"{what} is empty", path=p, hint="give a file with content")
+    return p
+
+
+def check_input_dir(path: PathLike, *, what: str = "input folder") -> Path:
+    """Check that ``path`` is an existing folder; raise :class:`InputFileError` otherwise."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"{what} not found", path=p, hint="check the path")
+    if not p.is_dir():
+        raise InputFileError(f"expected a folder but found a file ({what})", path=p)
+    return p
+
+
+def open_binary(path: PathLike) -> IO[bytes]:
+    """Open a file for binary reading, decompressing ``.gz``, ``.bz2`` and ``.xz`` by suffix.
+
+    The path is checked with :func:`check_input_file` first.
+    """
+    p = check_input_file(path)
+    name = p.name
+    try:
+        if name.endswith(".gz"):
+            return gzip.open(p, "rb")  # type: ignore[return-value]
+        if name.endswith(".bz2"):
+            return bz2.open(p, "rb")  # type: ignore[return-value]
+        if name.endswith(".xz"):
+            return lzma.open(p, "rb")  # type: ignore[return-value]
+        return open(p, "rb")
+    except OSError as exc:  # pragma: no cover - permissions raced away
+        raise InputFileError(f"cannot open: {exc.strerror or exc}", path=p) from exc
+
+
+def _check_encoding(encoding: str) -> None:
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise EncodingError(
+            f"unknown encoding {encoding!r}", hint="use a Python codec name such as utf-8 or latin-1"
+        ) from exc
+
+
+def open_text(path: PathLike, *, encoding: str = "utf-8", errors: str = "strict") -> IO[str]:
+    """Open a (possibly compressed) file for text reading.
+
+    Prefer :func:`iter_lines` for line-by-line reading: it reports decoding errors with
+    the byte offset. This function suits readers that hand the stream to a library
+    (``csv``, ``json``).
+    """
+    _check_encoding(encoding)
+    return io.TextIOWrapper(open_binary(path), encoding=encoding, errors=errors, newline="")
+
+
+def _decoding_error(
+    path: PathLike, encoding: str, exc: UnicodeDecodeError, line_start: int, lineno: int
+) -> EncodingError:
+    offset = line_start + exc.start
+    bad = exc.object[exc.start : exc.start + 1]
+    return EncodingError(
+        f"cannot decode byte 0x{bad.hex()} at byte offset {offset} as {encoding}",
+        byte_offset=offset,
+        path=path,
+        line=lineno,
+        hint="pass the file's encoding (for example --encoding latin-1)",
+    )
+
+
+def iter_lines(
+    path: PathLike,
+    *,
+    encoding: str = "utf-8",
+    errors: str = "strict",
+    keep_ends: bool = False,
+) -> Iterator[str]:
+    """Yield the decoded lines of a (possibly compressed) text file.
+
+    Lines are split on ``\\n``; a trailing ``\\r`` is dropped too unless ``keep_ends``.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, a folder or empty.
+    EncodingError
+        A line cannot be decoded; the message names the file, line and byte offset.
+    """
+    _check_encoding(encoding)
+    decoder_is_utf8 = codecs.lookup(encoding).name == "utf-8"
+    with open_binary(path) as handle:
+        position = 0
+        for lineno, raw in enumerate(handle, start=1):
+            try:
+                text = raw.decode(encoding, errors)
+            except UnicodeDecodeError as exc:
+                raise _decoding_error(path, encoding, exc, position, lineno) from None
+            position += len(raw)
+            if lineno == 1 and decoder_is_utf8 and text.startswith("\ufeff"):
+                text = text[1:]
+            if not keep_ends:
+                text = text.rstrip("\r\n")
+            yield text
+
+
+def check_output(path: PathLike, *, force: bool = False) -> Path:
+    """Refuse an existing output unless ``force``; return the path.
+
+    Raises
+    ------
+    OutputExistsError
+        ``path`` exists and ``force`` is false.
+    """
+    p = Path(path)
+    if p.exists() and not force:
+        raise OutputExistsError(
+            "output already exists", path=p, hint="choose another name or pass --force to replace it"
+        )
+    return p
+
+
+@contextlib.contextmanager
+def atomic_write(
+    path: PathLike,
+    mode: Literal["w", "wb"] = "w",
+    *,
+    force: bool = False,
+    encoding: str = "utf-8",
+    newline: str | None = "\n",
+) -> Iterator[IO]:
+    """Write a file under a temporary name and rename it to ``path`` when the block succeeds.
+
+    If the block raises (or the process is interrupted), the target is untouched and the
+    temporary file is removed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_write(target) as fh:
+    ...     _ = fh.write("hello\\n")
+    >>> target.read_text()
+    'hello\\n'
+    """
+    target = check_output(path, force=force)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        if "b" in mode:
+            handle: IO = os.fdopen(fd, "wb")
+        else:
+            handle = os.fdopen(fd, "w", encoding=encoding, newline=newline)
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_directory(path: PathLike, *, force: bool = False) -> Iterator[Path]:
+    """Build an output folder under a temporary name and move it to ``path`` when complete.
+
+    Yields the temporary folder to write into. On success an existing ``path`` (allowed
+    only with ``force``) is replaced; on failure or interruption it is left as it was and
+    the temporary folder is removed.
+    """
+    target = check_output(path, force=force)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    try:
+        yield tmp
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            os.replace(target, old / "previous")
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                os.replace(old / "previous", target)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
