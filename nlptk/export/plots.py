@@ -1,0 +1,515 @@
+"""Plots: a labelled 2-D scatter of vectors, and the small training plots classifiers need.
+
+All functions draw with matplotlib's non-interactive Agg backend (no display needed) and
+write the figure atomically (:func:`nlptk.io.atomic_write`): the format comes from the
+file suffix (``.png``, ``.svg``, ``.pdf``...).
+
+* :func:`plot_embedding` - PCA or t-SNE projection to 2-D, one labelled point per row,
+  coloured by a category when given; labels are nudged apart so a few hundred stay readable.
+* :func:`plot_confusion_matrix` - counts (and row-normalised shading) per true/predicted class.
+* :func:`plot_lr_finder` - loss against learning rate (log scale) with the suggestion marked.
+* :func:`plot_history` - training curves, one panel per metric family (loss, accuracy...).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from nlptk.errors import DataError, ParameterError
+from nlptk.io import atomic_write, check_output
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "nudge_labels",
+    "plot_confusion_matrix",
+    "plot_embedding",
+    "plot_history",
+    "plot_lr_finder",
+    "project_2d",
+]
+
+logger = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save_figure(fig: Figure, path: PathLike, *, force: bool, dpi: int = 150) -> Path:
+    """Write ``fig`` to ``path`` atomically (format from the suffix) and close it."""
+    plt = _pyplot()
+    target = Path(path)
+    fmt = target.suffix.lstrip(".").lower() or "png"
+    supported = fig.canvas.get_supported_filetypes()
+    try:
+        if fmt not in supported:
+            raise ParameterError(
+                f"cannot write a figure as {fmt!r} ({target.name})",
+                hint=f"use one of {', '.join(sorted(supported))}",
+            )
+        with atomic_write(target, "wb", force=force) as handle:
+            fig.savefig(handle, format=fmt, dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    logger.info("wrote %s", target)
+    return target
+
+
+# -- 2-D projection and labels ------------------------------------------------------------
+def project_2d(
+    vectors: np.ndarray,
+    method: Literal["pca", "tsne"] = "pca",
+    *,
+    random_state: int = 0,
+    perplexity: float | None = None,
+) -> np.ndarray:
+    """Project rows to 2-D with scikit-learn PCA or t-SNE.
+
+    Parameters
+    ----------
+    vectors : ndarray of shape (n, dim)
+    method : {"pca", "tsne"}, default="pca"
+    random_state : int, default=0
+    perplexity : float, optional
+        t-SNE perplexity; default ``min(30, (n - 1) / 3)`` so small sets work.
+
+    Returns
+    -------
+    ndarray of shape (n, 2)
+
+    Examples
+    --------
+    >>> project_2d(np.eye(4, dtype=np.float32)).shape
+    (4, 2)
+    """
+    x = np.asarray(vectors, dtype=np.float64)
+    n = x.shape[0]
+    if n < 2:
+        raise DataError(f"need at least 2 points to plot, got {n}", hint="choose more words")
+    if method == "pca":
+        from sklearn.decomposition import PCA
+
+        if x.shape[1] < 2:
+            return np.column_stack([x[:, 0], np.zeros(n)])
+        return PCA(n_components=2, random_state=random_state).fit_transform(x)
+    if method == "tsne":
+        from sklearn.manifold import TSNE
+
+        if n < 4:
+            raise DataError(f"t-SNE needs at least 4 points, got {n}", hint="use --method pca")
+        perp = perplexity if perplexity is not None else min(30.0, max(1.0, (n - 1) / 3))
+        if perp >= n:
+            raise ParameterError(f"perplexity({perp}) must be < number of points({n})")
+        tsne = TSNE(n_components=2, perplexity=perp, init="pca", random_state=random_state)
+        return tsne.fit_transform(x)
+    raise ParameterError(f"unknown projection method {method!r}", hint="use 'pca' or 'tsne'")
+
+
+def nudge_labels(
+    points: np.ndarray,
+    label_sizes: np.ndarray,
+    *,
+    rings: int = 6,
+    gap: float = 2.0,
+) -> np.ndarray:
+    """Place label boxes near their points so that they overlap little.
+
+    Greedy placement, most important label first (row order: most frequent words first):
+    each label tries candidate spots around its point (right, left, above, below, then
+    rings further out) and takes the one with the least overlap with labels already
+    placed and with other points, preferring spots close to its own point.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n, 2)
+        Anchor points in display units (pixels).
+    label_sizes : ndarray of shape (n, 2)
+        Width and height of each label box in the same units.
+    rings : int, default=6
+        How many rings of candidates, each one label height further out, to try.
+    gap : float, default=2.0
+        Space between a point and its label, in pixels.
+
+    Returns
+    -------
+    ndarray of shape (n, 2)
+        Lower-left corners of the label boxes.
+
+    Examples
+    --------
+    >>> pts = np.array([[0.0, 0.0], [1.0, 0.0]])
+    >>> boxes = nudge_labels(pts, np.array([[20.0, 8.0], [20.0, 8.0]]))
+    >>> bool(abs(boxes[0, 1] - boxes[1, 1]) >= 8 or abs(boxes[0, 0] - boxes[1, 0]) >= 20)
+    True
+    """
+    pts = np.asarray(points, dtype=np.float64)
+    size = np.asarray(label_sizes, dtype=np.float64)
+    n = len(pts)
+    out = np.zeros((n, 2))
+    placed = np.zeros((n, 4))  # x0, y0, x1, y1 of the labels placed so far
+    dot = 3.0  # half-size of the box kept clear around each point
+    for i in range(n):
+        (x, y), (w, h) = pts[i], size[i]
+        base = np.array(
+            [
+                [x + gap, y - h / 2],  # right
+                [x + gap, y + gap],  # upper right
+                [x + gap, y - h - gap],  # lower right
+                [x - w - gap, y - h / 2],  # left
+                [x - w / 2, y + gap],  # above
+                [x - w / 2, y - h - gap],  # below
+                [x - w - gap, y + gap],  # upper left
+                [x - w - gap, y - h - gap],  # lower left
+            ]
+        )
+        direction = base + np.array([w / 2, h / 2]) - np.array([x, y])
+        direction /= np.maximum(np.linalg.norm(direction, axis=1, keepdims=True), 1e-9)
+        cands = np.concatenate([base + direction * (r * 1.2 * h) for r in range(rings + 1)])
+        x0, y0 = cands[:, 0:1], cands[:, 1:2]
+        x1, y1 = x0 + w, y0 + h
+        if i:
+            p = placed[:i]
+            ox = np.clip(np.minimum(x1, p[:, 2]) - np.maximum(x0, p[:, 0]), 0, None)
+            oy = np.clip(np.minimum(y1, p[:, 3]) - np.maximum(y0, p[:, 1]), 0, None)
+            label_overlap = (ox * oy).sum(axis=1)
+        else:
+            label_overlap = np.zeros(len(cands))
+        others = np.delete(pts, i, axis=0)
+        covered = (
+            (others[:, 0] + dot > x0)
+            & (others[:, 0] - dot < x1)
+            & (others[:, 1] + dot > y0)
+            & (others[:, 1] - dot < y1)
+        ).sum(axis=1)
+        distance = np.hypot(cands[:, 0] + w / 2 - x, cands[:, 1] + h / 2 - y)
+        score = label_overlap + covered * (w * h * 0.3) + distance * 0.5
+        best = int(np.argmin(score))
+        out[i] = cands[best]
+        placed[i] = [cands[best, 0], cands[best, 1], cands[best, 0] + w, cands[best, 1] + h]
+    return out
+
+
+def _category_colors(categories: Sequence[Any]) -> tuple[np.ndarray, list[Any], Any]:
+    plt = _pyplot()
+    values = [str(c) for c in categories]
+    uniques = sorted(
+        set(values), key=lambda v: (not v.lstrip("-").isdigit(), int(v) if v.lstrip("-").isdigit() else 0, v)
+    )
+    cmap = plt.get_cmap("tab10" if len(uniques) <= 10 else "tab20")
+    index = {v: i for i, v in enumerate(uniques)}
+    ids = np.array([index[v] for v in values])
+    colors = np.array([cmap(i % cmap.N) for i in ids])
+    return colors, uniques, cmap
+
+
+def plot_embedding(
+    vectors: np.ndarray,
+    labels: Sequence[str],
+    path: PathLike,
+    *,
+    method: Literal["pca", "tsne"] = "pca",
+    categories: Sequence[Any] | None = None,
+    category_name: str = "category",
+    title: str | None = None,
+    random_state: int = 0,
+    force: bool = False,
+    max_labels: int = 500,
+) -> Path:
+    """Draw a labelled 2-D scatter of ``vectors`` and write it to ``path``.
+
+    Parameters
+    ----------
+    vectors : ndarray of shape (n, dim)
+    labels : sequence of str
+        One label per row (words, or document snippets).
+    path : str or PathLike
+        Output figure; format from the suffix (``.png``, ``.svg``, ``.pdf``).
+    method : {"pca", "tsne"}, default="pca"
+    categories : sequence, optional
+        One value per row (cluster id, class label); points are coloured by it, with a legend.
+    category_name : str, default="category"
+        Legend title.
+    title : str, optional
+    random_state : int, default=0
+    force : bool, default=False
+        Replace an existing file.
+    max_labels : int, default=500
+        Above this many points, only the points are drawn (text would be unreadable).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "fig.png"
+    >>> _ = plot_embedding(np.random.rand(5, 3), list("abcde"), out)
+    >>> out.exists()
+    True
+    """
+    check_output(path, force=force)
+    x = np.asarray(vectors)
+    if len(labels) != len(x):
+        raise ParameterError(f"{len(labels)} labels for {len(x)} vectors; they must match")
+    if categories is not None and len(categories) != len(x):
+        raise ParameterError(f"{len(categories)} categories for {len(x)} vectors; they must match")
+    xy = project_2d(x, method, random_state=random_state)
+    plt = _pyplot()
+    n = len(xy)
+    size = 10 if n <= 30 else 8 if n <= 100 else 6.5 if n <= 250 else 5
+    side = 8 if n <= 100 else 11 if n <= 250 else 14
+    fig, ax = plt.subplots(figsize=(side, side * 0.8))
+    if categories is not None:
+        colors, uniques, cmap = _category_colors(categories)
+        ax.scatter(xy[:, 0], xy[:, 1], c=colors, s=18, alpha=0.85, linewidths=0)
+        from matplotlib.lines import Line2D
+
+        handles = [
+            Line2D([], [], marker="o", linestyle="", color=cmap(i % cmap.N), label=str(u))
+            for i, u in enumerate(uniques[:20])
+        ]
+        ax.legend(handles=handles, title=category_name, loc="best", fontsize=8, framealpha=0.8)
+    else:
+        colors = None
+        ax.scatter(xy[:, 0], xy[:, 1], s=14, alpha=0.8, color="tab:blue", linewidths=0)
+    # leave a margin for labels
+    span = np.ptp(xy, axis=0)
+    span[span == 0] = 1.0
+    ax.set_xlim(xy[:, 0].min() - 0.05 * span[0], xy[:, 0].max() + 0.15 * span[0])
+    ax.set_ylim(xy[:, 1].min() - 0.05 * span[1], xy[:, 1].max() + 0.08 * span[1])
+    if n <= max_labels:
+        _draw_labels(fig, ax, xy, [str(lab) for lab in labels], size, colors)
+    else:
+        logger.info("%d points: labels omitted (more than max_labels=%d)", n, max_labels)
+    ax.set_title(title or f"{method.upper()} projection of {n} vectors")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return _save_figure(fig, path, force=force)
+
+
+def _draw_labels(
+    fig: Figure, ax: Axes, xy: np.ndarray, labels: list[str], fontsize: float, colors: np.ndarray | None
+) -> None:
+    """Place text labels near their points, nudged apart in pixel space."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    texts = [ax.text(0, 0, lab, fontsize=fontsize) for lab in labels]
+    sizes = np.array(
+        [[t.get_window_extent(renderer).width, t.get_window_extent(renderer).height] for t in texts]
+    )
+    anchors = ax.transData.transform(xy)
+    boxes = nudge_labels(anchors, sizes)
+    inverse = ax.transData.inverted()
+    for i, t in enumerate(texts):
+        x, y = inverse.transform(boxes[i])
+        t.set_position((x, y))
+        t.set_ha("left")
+        t.set_va("bottom")
+        if colors is not None:
+            t.set_color(tuple(np.asarray(colors[i][:3]) * 0.7))
+        # a thin leader line when the label ended up away from its point
+        corner = boxes[i]
+        nearest = np.clip(anchors[i], corner, corner + sizes[i])
+        if np.hypot(*(nearest - anchors[i])) > 6:
+            end = inverse.transform(nearest)
+            ax.plot([xy[i, 0], end[0]], [xy[i, 1], end[1]], color="0.6", linewidth=0.4, zorder=0)
+
+
+# -- training plots -----------------------------------------------------------------------
+def plot_confusion_matrix(
+    cm: np.ndarray | Sequence[Sequence[int]],
+    classes: Sequence[str],
+    path: PathLike,
+    *,
+    normalize: bool = False,
+    title: str = "Confusion matrix",
+    force: bool = False,
+) -> Path:
+    """Draw a confusion matrix (rows: true class, columns: predicted class) with counts in the cells.
+
+    Parameters
+    ----------
+    cm : array-like of shape (n_classes, n_classes)
+        Counts, as :func:`sklearn.metrics.confusion_matrix` returns them.
+    classes : sequence of str
+        Class names in the matrix order.
+    path : str or PathLike
+    normalize : bool, default=False
+        Show row proportions instead of counts (shading is always row-normalised).
+    title : str
+    force : bool, default=False
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "cm.png"
+    >>> _ = plot_confusion_matrix([[5, 1], [2, 7]], ["neg", "pos"], out)
+    """
+    check_output(path, force=force)
+    m = np.asarray(cm, dtype=np.float64)
+    k = len(classes)
+    if m.shape != (k, k):
+        raise ParameterError(f"confusion matrix has shape {m.shape}, expected ({k}, {k}) for {k} classes")
+    rows = m.sum(axis=1, keepdims=True)
+    share = np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
+    plt = _pyplot()
+    side = max(4.0, 0.6 * k + 2)
+    fig, ax = plt.subplots(figsize=(side + 1, side))
+    im = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="share of true class")
+    ax.set_xticks(
+        range(k), [str(c) for c in classes], rotation=45 if k > 4 else 0, ha="right" if k > 4 else "center"
+    )
+    ax.set_yticks(range(k), [str(c) for c in classes])
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    fontsize = 10 if k <= 10 else 7 if k <= 20 else 5
+    for i in range(k):
+        for j in range(k):
+            text = f"{share[i, j]:.2f}" if normalize else f"{int(m[i, j])}"
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                color="white" if share[i, j] > 0.5 else "black",
+            )
+    return _save_figure(fig, path, force=force)
+
+
+def plot_lr_finder(
+    lrs: Sequence[float],
+    losses: Sequence[float],
+    suggestion: float | None,
+    path: PathLike,
+    *,
+    title: str = "Learning-rate finder",
+    force: bool = False,
+) -> Path:
+    """Plot loss against learning rate (log x axis) and mark the suggested learning rate.
+
+    Parameters
+    ----------
+    lrs, losses : sequences of float, same length
+    suggestion : float or None
+        The learning rate to mark (a vertical line and a dot on the curve).
+    path : str or PathLike
+    title : str
+    force : bool, default=False
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "lr.png"
+    >>> _ = plot_lr_finder([1e-4, 1e-3, 1e-2, 1e-1], [1.0, 0.8, 0.5, 2.0], 1e-2, out)
+    """
+    check_output(path, force=force)
+    lr = np.asarray(lrs, dtype=np.float64)
+    loss = np.asarray(losses, dtype=np.float64)
+    if len(lr) != len(loss):
+        raise ParameterError(f"{len(lr)} learning rates but {len(loss)} losses; they must match")
+    if len(lr) == 0:
+        raise DataError("no learning rates to plot")
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.plot(lr, loss, color="tab:blue")
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate (log scale)")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    finite = loss[np.isfinite(loss)]
+    if len(finite):  # keep a final divergence from squashing the curve
+        low, high = finite.min(), np.percentile(finite, 95)
+        pad = 0.1 * (high - low or 1.0)
+        ax.set_ylim(low - pad, high + 3 * pad)
+    if suggestion is not None:
+        at = float(np.interp(np.log10(suggestion), np.log10(lr), loss))
+        ax.axvline(suggestion, color="tab:red", linestyle="--", linewidth=1)
+        ax.plot([suggestion], [at], "o", color="tab:red", label=f"suggested lr = {suggestion:.2e}")
+        ax.legend(loc="best")
+    ax.grid(True, which="both", alpha=0.3)
+    return _save_figure(fig, path, force=force)
+
+
+def _metric_family(name: str) -> str:
+    base = name
+    for prefix in ("train_", "val_", "valid_", "test_"):
+        if base.startswith(prefix):
+            base = base[len(prefix) :]
+            break
+    return base
+
+
+def plot_history(
+    history: Mapping[str, Sequence[float]],
+    path: PathLike,
+    *,
+    title: str = "Training history",
+    force: bool = False,
+) -> Path:
+    """Plot training curves: one panel per metric family, train and validation together.
+
+    ``train_loss`` and ``val_loss`` share the "loss" panel; ``val_accuracy`` gets an
+    "accuracy" panel; an ``lr`` series gets its own panel. The x axis is the epoch (1-based).
+
+    Parameters
+    ----------
+    history : mapping of str to list of float
+        Per-epoch values, as a learner's history records them.
+    path : str or PathLike
+    title : str
+    force : bool, default=False
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "hist.png"
+    >>> _ = plot_history({"train_loss": [1.0, 0.6], "val_loss": [1.1, 0.8], "val_accuracy": [0.5, 0.7]}, out)
+    """
+    check_output(path, force=force)
+    series = {k: np.asarray(v, dtype=np.float64) for k, v in history.items() if len(v) > 0}
+    if not series:
+        raise DataError("the history is empty: nothing to plot")
+    families: dict[str, list[str]] = {}
+    for name in series:
+        families.setdefault(_metric_family(name), []).append(name)
+    plt = _pyplot()
+    n = len(families)
+    cols = min(n, 3)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.3 * rows), squeeze=False)
+    for ax, (family, names) in zip(axes.flat, families.items(), strict=False):
+        for name in names:
+            y = series[name]
+            ax.plot(
+                np.arange(1, len(y) + 1), y, marker="o" if len(y) <= 30 else None, markersize=3, label=name
+            )
+        ax.set_title(family)
+        ax.set_xlabel("epoch")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return _save_figure(fig, path, force=force)
