@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from nlptk.errors import FormatError, InputFileError, ParameterError
-from nlptk.io import check_input_dir, check_input_file, iter_lines, open_text, strip_compression_suffix
+from nlptk.io import check_input_dir, check_input_file, iter_lines, strip_compression_suffix
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
 
 __all__ = [
@@ -184,19 +184,17 @@ def iter_table_rows(
             yield lineno, row
         return
     delimiter = "\t" if kind == "tsv" else ","
-    with open_text(p, encoding=encoding) as handle:
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        try:
-            for row in reader:
-                yield reader.line_num, row
-        except UnicodeDecodeError as exc:
-            raise FormatError(
-                f"cannot decode the file as {encoding} ({exc.reason})",
-                path=p,
-                hint="pass the file's encoding (for example --encoding latin-1)",
-            ) from None
-        except csv.Error as exc:
-            raise FormatError(f"malformed {kind.upper()} ({exc})", path=p, line=reader.line_num) from None
+    # Lines come through iter_lines so an undecodable byte is an EncodingError with its byte
+    # offset; keep_ends lets csv see the newlines inside quoted fields. TSV has no quoting
+    # convention (GLUE's files hold bare '"'), so quotes are literal there.
+    lines = iter_lines(p, encoding=encoding, keep_ends=True)
+    quoting = csv.QUOTE_NONE if kind == "tsv" else csv.QUOTE_MINIMAL
+    reader = csv.DictReader(lines, delimiter=delimiter, quoting=quoting)
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise FormatError(f"malformed {kind.upper()} ({exc})", path=p, line=reader.line_num) from None
 
 
 def table_columns(path: PathLike, *, format: str | None = None, encoding: str = "utf-8") -> list[str]:
@@ -323,9 +321,14 @@ def open_corpus(
         return source
     path = Path(source)
     if not path.exists() and not any(sep in str(source) for sep in ("/", os.sep)):
-        from nlptk.text.registry import resolve_corpus  # a registry name
+        from nlptk.text.registry import corpus_info, resolve_corpus  # a registry name
 
         path = resolve_corpus(str(source), data_dir=data_dir)
+        info = corpus_info(str(source))
+        if encoding == "utf-8":  # the default: use the encoding the registry knows (lee.cor is cp1252)
+            encoding = info.encoding
+        if column is None and info.format in ("csv", "tsv", "jsonl"):
+            column = info.text_column
     if path.is_dir():
         return DirectoryCorpus(path, pattern=pattern, encoding=encoding)
     suffix = Path(strip_compression_suffix(path)).suffix.lower()
