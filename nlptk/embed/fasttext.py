@@ -1,0 +1,277 @@
+"""fastText (the official C++ library, through fasttext-wheel) trained on a tokens file.
+
+:func:`train_fasttext` follows the trainer protocol (see :func:`nlptk.embed.train`). It
+trains an unsupervised skip-gram or CBOW model with character n-gram subwords, saves the
+model as ``model.bin`` in the output folder (kept, so that words never seen in training
+still get vectors), and returns :class:`~nlptk.vectors.Vectors` backed by gensim's
+``FastTextKeyedVectors`` loaded from that file: ``vectors["unseenword"]`` works.
+
+The output folder's ``meta.json`` names the model file under ``"subwords"``
+(``{"format": "fasttext-bin", "file": "model.bin"}``) so that loading the folder again
+restores the subword vectors.
+
+Notes
+-----
+* fastText reads the file itself and marks each line end with the token ``</s>``, which
+  therefore appears in its vocabulary (as in any fastText ``.vec`` file).
+* fastText has no per-epoch callback: progress reports the start and the end of training.
+  It only prints its loss to the terminal (``verbose >= 2``), so no loss is reported.
+* ``seed`` is fastText's ``-seed``; results are reproducible only with ``workers=1``.
+* Only the unsupervised API is used here; it works under NumPy 2 (fasttext-wheel 0.9.2's
+  ``predict`` does not, but training and word vectors do).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlptk.errors import DataError, ParameterError
+from nlptk.progress import ProgressCallback, report
+from nlptk.vectors.container import Vectors
+
+__all__ = ["MODEL_FILE", "train_fasttext"]
+
+logger = logging.getLogger(__name__)
+
+#: The fastText model kept in the output folder.
+MODEL_FILE = "model.bin"
+
+
+def _check_int(name: str, value: Any, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+def _fit(tokens_file: str, options: dict[str, Any], seed: int) -> Any:
+    """``fasttext.train_unsupervised`` with the seed set (the public function has no seed)."""
+    from fasttext import FastText as ft
+
+    names = [
+        "input", "model", "lr", "dim", "ws", "epoch", "minCount", "minn", "maxn", "neg",
+        "wordNgrams", "loss", "bucket", "thread", "lrUpdateRate", "t", "verbose",
+    ]  # fmt: skip
+    try:
+        args, manual = ft.read_args((), {"input": tokens_file, **options}, names, ft.unsupervised_default)
+        args["seed"] = seed
+        built = ft._build_args(args, manual)
+        model = ft._FastText(args=built)
+        ft.fasttext.train(model.f, built)
+        model.set_args(model.f.getArgs())
+        return model
+    except AttributeError:  # pragma: no cover - a fasttext release without these internals
+        if seed != 0:
+            logger.warning("this fasttext version takes no seed; training with its default")
+        import fasttext
+
+        return fasttext.train_unsupervised(input=tokens_file, **options)
+
+
+def _empty_vocab_error(tokens_file: str, min_count: int) -> DataError:
+    counts: Counter[str] = Counter()
+    documents = 0
+    with open(tokens_file, encoding="utf-8") as fh:
+        for line in fh:
+            documents += 1
+            counts.update(line.split())
+    top = max(counts.values(), default=0)
+    return DataError(
+        f"no word occurs at least min_count={min_count} times (the corpus has "
+        f"{sum(counts.values())} tokens in {documents} documents; the most frequent word occurs {top} times)",
+        hint=f"lower min_count to {max(1, top)} or less, or use a larger corpus",
+    )
+
+
+def train_fasttext(
+    tokens_file: str | os.PathLike[str],
+    *,
+    workdir: Path | None = None,
+    progress: ProgressCallback | None = None,
+    dim: int = 100,
+    window: int = 5,
+    min_count: int = 5,
+    epochs: int = 5,
+    model: str = "skipgram",
+    minn: int = 3,
+    maxn: int = 6,
+    word_ngrams: int = 1,
+    negative: int = 5,
+    sample: float = 1e-4,
+    lr: float = 0.05,
+    bucket: int = 2_000_000,
+    workers: int | None = None,
+    seed: int = 0,
+) -> Vectors:
+    """Train unsupervised fastText vectors with subwords.
+
+    Parameters
+    ----------
+    tokens_file : path
+        UTF-8 text, one document per line, tokens separated by single spaces.
+    workdir : Path, optional
+        The output folder in the making: ``model.bin`` is saved there. Without it the model
+        goes to a temporary folder and is deleted once loaded (the returned vectors keep
+        their subword information in memory).
+    progress : callable, optional
+        Receives a ``"train"`` phase (start and end; fastText has no per-epoch hook).
+    dim : int, default=100
+        Vector dimensions.
+    window : int, default=5
+        Context window (fastText ``-ws``).
+    min_count : int, default=5
+        Ignore words with fewer occurrences (``-minCount``).
+    epochs : int, default=5
+        Passes over the corpus (``-epoch``).
+    model : {"skipgram", "cbow"}, default="skipgram"
+        Training objective.
+    minn, maxn : int, default=3, 6
+        Character n-gram lengths for subwords; ``maxn=0`` disables subwords.
+    word_ngrams : int, default=1
+        Word n-grams (``-wordNgrams``).
+    negative : int, default=5
+        Negative samples (``-neg``).
+    sample : float, default=1e-4
+        Down-sampling threshold (``-t``).
+    lr : float, default=0.05
+        Learning rate.
+    bucket : int, default=2000000
+        Hash buckets for n-grams; the model file holds ``bucket x dim`` floats, so lower it
+        for small corpora.
+    workers : int, optional
+        Threads (``-thread``); default: the CPU count, at most 8.
+    seed : int, default=0
+        fastText's ``-seed``.
+
+    Returns
+    -------
+    Vectors
+        With subwords (``has_subwords`` is true), rows in fastText's vocabulary order (most
+        frequent first), ``counts`` filled.
+
+    Raises
+    ------
+    ParameterError
+        A parameter out of range.
+    DataError
+        No word reaches ``min_count``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "tokens.txt"
+    >>> _ = f.write_text("the cat sat on the mat\\n" * 50)
+    >>> v = train_fasttext(f, dim=8, min_count=1, epochs=1, bucket=1000, workers=1)
+    >>> v.has_subwords, v["mats"].shape
+    (True, (8,))
+    """
+    from gensim.models.fasttext import load_facebook_vectors
+
+    from nlptk.embed.word2vec import default_workers
+
+    for name, value in (("dim", dim), ("window", window), ("min_count", min_count), ("epochs", epochs)):
+        _check_int(name, value, 1)
+    for name, value in (("minn", minn), ("maxn", maxn), ("negative", negative), ("seed", seed)):
+        _check_int(name, value, 0)
+    _check_int("word_ngrams", word_ngrams, 1)
+    _check_int("bucket", bucket, 0)
+    if model not in ("skipgram", "cbow"):
+        raise ParameterError(f"model must be 'skipgram' or 'cbow', got {model!r}")
+    if maxn and minn > maxn:
+        raise ParameterError(f"minn({minn}) must be <= maxn({maxn})")
+    if maxn and bucket == 0:
+        raise ParameterError("bucket=0 leaves no room for subwords", hint="set bucket >= 1 or maxn=0")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or lr <= 0:
+        raise ParameterError(f"lr must be a number > 0, got {lr!r}")
+    if isinstance(sample, bool) or not isinstance(sample, (int, float)) or sample < 0:
+        raise ParameterError(f"sample must be a number >= 0, got {sample!r}")
+    if workers is None:
+        workers = default_workers()
+    _check_int("workers", workers, 1)
+    path = os.fspath(tokens_file)
+    options = {
+        "model": model,
+        "dim": dim,
+        "ws": window,
+        "epoch": epochs,
+        "minCount": min_count,
+        "minn": minn,
+        "maxn": maxn,
+        "neg": negative,
+        "wordNgrams": word_ngrams,
+        "loss": "ns",
+        "lr": float(lr),
+        "t": float(sample),
+        "bucket": bucket,
+        "thread": workers,
+        "verbose": 0,
+    }
+    report(progress, "train", "start", 0, epochs)
+    started = time.perf_counter()
+    try:
+        ft_model = _fit(path, options, seed)
+    except (ValueError, RuntimeError) as exc:
+        if "empty vocabulary" in str(exc).lower():
+            raise _empty_vocab_error(path, min_count) from None
+        raise
+    seconds = time.perf_counter() - started
+    words, freqs = ft_model.get_words(include_freq=True)
+    n_tokens = int(np.sum(freqs))
+    speed = n_tokens * epochs / max(seconds, 1e-9)
+    logger.info("fastText trained %d words in %.1f s (%.0f words/s)", len(words), seconds, speed)
+    report(progress, "train", "step", epochs, epochs, words_per_s=speed)
+
+    temp: tempfile.TemporaryDirectory[str] | None = None
+    if workdir is None:
+        temp = tempfile.TemporaryDirectory(prefix="nlptk-fasttext-")
+        folder = Path(temp.name)
+    else:
+        folder = Path(workdir)
+    try:
+        model_path = folder / MODEL_FILE
+        ft_model.save_model(os.fspath(model_path))
+        del ft_model
+        kv = load_facebook_vectors(os.fspath(model_path))
+    finally:
+        if temp is not None:
+            temp.cleanup()
+    report(progress, "train", "end", epochs, epochs, words_per_s=speed)
+    index = {w: i for i, w in enumerate(words)}
+    counts = np.zeros(len(kv.index_to_key), dtype=np.int64)
+    for row, word in enumerate(kv.index_to_key):
+        i = index.get(word)
+        if i is not None:
+            counts[row] = int(freqs[i])
+    kv.expandos["count"] = counts
+    params = {
+        "dim": dim,
+        "window": window,
+        "min_count": min_count,
+        "epochs": epochs,
+        "model": model,
+        "minn": minn,
+        "maxn": maxn,
+        "word_ngrams": word_ngrams,
+        "negative": negative,
+        "sample": sample,
+        "lr": lr,
+        "bucket": bucket,
+        "workers": workers,
+        "seed": seed,
+    }
+    meta: dict[str, Any] = {
+        "method": "fasttext",
+        "params": params,
+        "words_per_s": round(speed),
+        "train_seconds": round(seconds, 3),
+    }
+    if workdir is not None:
+        meta["files"] = [MODEL_FILE]
+        meta["subwords"] = {"format": "fasttext-bin", "file": MODEL_FILE}
+    return Vectors.from_gensim(kv, meta=meta)
