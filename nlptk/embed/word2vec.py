@@ -178,7 +178,9 @@ def train_word2vec(
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or lr <= 0:
         raise ParameterError(f"lr must be a number > 0, got {lr!r}")
     if not hs and negative == 0:
-        raise ParameterError("negative=0 without hs leaves word2vec nothing to train", hint="set hs or negative")
+        raise ParameterError(
+            "negative=0 without hs leaves word2vec nothing to train", hint="set hs or negative"
+        )
     if workers is None:
         workers = default_workers()
     _check("workers", workers, 1)

@@ -1,0 +1,376 @@
+"""The tokens cache: a corpus tokenized once into a file that every trainer reads.
+
+The file has one document per line and tokens separated by single spaces (what gensim's
+``corpus_file``, fastText's ``input``, GloVe counting and LSA read). It lives in
+``<cache_dir>/tokens/<key>.tokens.txt`` with a JSON sidecar ``<key>.json`` (documents,
+tokens, bytes, corpus fingerprint, tokenizer config, time taken). The key is a SHA-256 of the
+corpus fingerprint (path, size, modification time, reader options) and the tokenizer
+config: a changed file or tokenizer gives a new entry, an unchanged one is reused.
+
+Tokenization streams: large one-document-per-line files are read in blocks of whole lines
+that worker processes decode and tokenize, and the output is written in large chunks. Text
+that is already tokenized (the ``whitespace`` tokenizer without lowercasing) takes a path
+that only normalises spaces.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from nlptk.errors import DataError, EncodingError
+from nlptk.io import atomic_write, open_binary
+from nlptk.progress import ProgressCallback, report
+from nlptk.text.corpus import Corpus, TextLineCorpus
+from nlptk.text.tokenize import Tokenizer, WhitespaceTokenizer, tokenizer_from_config
+
+__all__ = ["TokensCache", "default_cache_dir", "tokenize_to_cache"]
+
+logger = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+_CACHE_VERSION = 1
+_BLOCK_BYTES = 4 << 20  # bytes of input per tokenization block
+_PARALLEL_MIN_BYTES = 16 << 20  # below this, tokenize in this process
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def default_cache_dir() -> Path:
+    """``$NLPTK_CACHE`` when set, else ``~/.cache/nlptk``."""
+    env = os.environ.get("NLPTK_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "nlptk"
+
+
+@dataclass(frozen=True)
+class TokensCache:
+    """A tokenized corpus on disk: one document per line, tokens separated by single spaces.
+
+    Attributes
+    ----------
+    path : Path
+        The tokens file.
+    documents : int
+        Lines (non-empty documents) in it.
+    tokens : int
+        Tokens in it.
+    reused : bool
+        True when an existing cache entry was used.
+    seconds : float
+        Time spent tokenizing (0 when reused).
+    """
+
+    path: Path
+    documents: int
+    tokens: int
+    reused: bool
+    seconds: float
+
+
+def _cache_key(corpus: Corpus, tokenizer: Tokenizer) -> str:
+    blob = json.dumps(
+        {"version": _CACHE_VERSION, "corpus": corpus.fingerprint(), "tokenizer": tokenizer.to_config()},
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+def _tokenize_block(
+    block: bytes, encoding: str, tokenizer: Tokenizer, strip_bom: bool
+) -> tuple[bytes, int, int] | tuple[None, int, int]:
+    """Tokenize a block of whole lines; return (output bytes, documents, tokens).
+
+    On a decoding error return ``(None, error_start, 0)`` so the caller can report the
+    offset and line.
+    """
+    try:
+        text = block.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return None, exc.start, 0
+    if strip_bom and text.startswith("\ufeff"):
+        text = text[1:]
+    out: list[str] = []
+    append = out.append
+    n_tokens = 0
+    if isinstance(tokenizer, WhitespaceTokenizer) and not tokenizer.lowercase:  # already-tokenized text
+        for line in text.split("\n"):
+            tokens = line.split()
+            if tokens:
+                n_tokens += len(tokens)
+                append(" ".join(tokens))
+    else:
+        for line in text.split("\n"):
+            if not line or line.isspace():
+                continue
+            tokens = tokenizer(line)
+            if tokens:
+                n_tokens += len(tokens)
+                append(" ".join(tokens))
+    if not out:
+        return b"", 0, 0
+    return ("\n".join(out) + "\n").encode("utf-8"), len(out), n_tokens
+
+
+_worker_tokenizer: Tokenizer | None = None
+
+
+def _worker_init(config: dict[str, Any]) -> None:
+    global _worker_tokenizer
+    _worker_tokenizer = tokenizer_from_config(config)
+
+
+def _worker_block(args: tuple[bytes, str, bool]) -> tuple[bytes | None, int, int]:
+    block, encoding, strip_bom = args
+    assert _worker_tokenizer is not None
+    return _tokenize_block(block, encoding, _worker_tokenizer, strip_bom)
+
+
+def _read_blocks(handle: IO[bytes]) -> Iterator[bytes]:
+    """Blocks of about ``_BLOCK_BYTES`` that end at a line break."""
+    while True:
+        block = handle.read(_BLOCK_BYTES)
+        if not block:
+            return
+        if not block.endswith(b"\n"):
+            block += handle.readline()
+        yield block
+
+
+def _tokenize_text_file(
+    corpus: TextLineCorpus,
+    tokenizer: Tokenizer,
+    sink: _BufferedSink,
+    processes: int,
+    progress: ProgressCallback | None,
+) -> tuple[int, int, int]:
+    """Fast path for one-document-per-line files: blocks of lines, in parallel when large.
+
+    At most ``2 * processes`` blocks are in flight, so memory stays bounded.
+    Returns (documents, tokens, lines read).
+    """
+    path = corpus.path
+    assert path is not None
+    size = path.stat().st_size
+    compressed = path.name.endswith((".gz", ".bz2", ".xz"))
+    total_mb = None if compressed else max(1, size >> 20)
+    big = size >= (_PARALLEL_MIN_BYTES // 4 if compressed else _PARALLEL_MIN_BYTES)
+    state = {"documents": 0, "tokens": 0, "offset": 0, "lines": 0}
+
+    def consume(block: bytes, result: tuple[bytes | None, int, int]) -> None:
+        out, n_docs, n_tokens = result
+        if out is None:  # n_docs holds the offset of the bad byte inside the block
+            at = state["offset"] + n_docs
+            raise EncodingError(
+                f"cannot decode byte 0x{block[n_docs : n_docs + 1].hex()} at byte offset {at} "
+                f"as {corpus.encoding}",
+                byte_offset=at,
+                path=path,
+                line=state["lines"] + block.count(b"\n", 0, n_docs) + 1,
+                hint="pass the file's encoding (for example --encoding latin-1)",
+            )
+        sink.write(out)
+        state["documents"] += n_docs
+        state["tokens"] += n_tokens
+        state["offset"] += len(block)
+        state["lines"] += block.count(b"\n")
+        if total_mb is not None:
+            report(progress, "tokenize", "step", min(total_mb, state["offset"] >> 20), total_mb)
+
+    report(progress, "tokenize", "start", 0, total_mb)
+    with open_binary(path) as handle:
+        if processes <= 1 or not big:
+            for i, block in enumerate(_read_blocks(handle)):
+                consume(block, _tokenize_block(block, corpus.encoding, tokenizer, i == 0))
+        else:
+            ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            pool = ctx.Pool(processes, initializer=_worker_init, initargs=(tokenizer.to_config(),))
+            try:
+                window: deque[tuple[bytes, Any]] = deque()
+                for i, block in enumerate(_read_blocks(handle)):
+                    job = pool.apply_async(_worker_block, ((block, corpus.encoding, i == 0),))
+                    window.append((block, job))
+                    if len(window) >= 2 * processes:
+                        done, job = window.popleft()
+                        consume(done, job.get())
+                while window:
+                    done, job = window.popleft()
+                    consume(done, job.get())
+            finally:
+                pool.terminate()
+                pool.join()
+    return state["documents"], state["tokens"], state["lines"]
+
+
+def _tokenize_documents(
+    corpus: Corpus, tokenizer: Tokenizer, sink: _BufferedSink, progress: ProgressCallback | None
+) -> tuple[int, int, int]:
+    """General path: any corpus, document by document, written in large chunks."""
+    documents = tokens = read = 0
+    buffer: list[str] = []
+    buffered = 0
+    report(progress, "tokenize", "start", 0, None)
+    for doc in corpus:
+        read += 1
+        toks = tokenizer(doc)
+        if not toks:
+            continue
+        line = " ".join(t for t in toks if t and not t.isspace())
+        if not line:
+            continue
+        buffer.append(line)
+        buffered += len(line)
+        documents += 1
+        tokens += len(toks)
+        if buffered >= _BLOCK_BYTES:
+            sink.write(("\n".join(buffer) + "\n").encode("utf-8"))
+            buffer.clear()
+            buffered = 0
+            report(progress, "tokenize", "step", documents, None, tokens=tokens)
+    if buffer:
+        sink.write(("\n".join(buffer) + "\n").encode("utf-8"))
+    return documents, tokens, read
+
+
+def tokenize_to_cache(
+    corpus: Corpus,
+    tokenizer: Tokenizer,
+    *,
+    cache_dir: PathLike | None = None,
+    processes: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> TokensCache:
+    """Tokenize ``corpus`` once into the tokens cache, or reuse the cached file.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        An nlptk corpus (see :func:`nlptk.text.corpus.open_corpus`).
+    tokenizer : Tokenizer
+        The tokenizer; its config is part of the cache key.
+    cache_dir : path, optional
+        Cache folder; default :func:`default_cache_dir`.
+    processes : int, optional
+        Worker processes for large one-document-per-line files (default: CPU count, at most 4).
+    progress : callable, optional
+        Receives a ``"tokenize"`` phase.
+
+    Returns
+    -------
+    TokensCache
+
+    Raises
+    ------
+    DataError
+        The corpus has no tokens after tokenization.
+
+    Examples
+    --------
+    >>> from gensim.test.utils import datapath
+    >>> from nlptk.text.corpus import TextLineCorpus
+    >>> from nlptk.text.tokenize import RegexTokenizer
+    >>> import tempfile
+    >>> cache = tokenize_to_cache(TextLineCorpus(datapath("lee_background.cor")), RegexTokenizer(),
+    ...                           cache_dir=tempfile.mkdtemp())
+    >>> cache.documents
+    300
+    """
+    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    folder = folder / "tokens"
+    key = _cache_key(corpus, tokenizer)
+    tokens_path = folder / f"{key}.tokens.txt"
+    sidecar_path = folder / f"{key}.json"
+    if tokens_path.is_file() and sidecar_path.is_file():
+        try:
+            info = json.loads(sidecar_path.read_text(encoding="utf-8"))
+            valid = info.get("bytes") == tokens_path.stat().st_size and info.get("key") == key
+        except (OSError, ValueError):
+            valid = False
+        if valid:
+            logger.info(
+                "reusing tokenized cache %s (%d documents, %d tokens)",
+                tokens_path,
+                info["documents"],
+                info["tokens"],
+            )
+            report(progress, "tokenize", "end", 1, 1, tokens=info["tokens"], cached=True)
+            return TokensCache(tokens_path, int(info["documents"]), int(info["tokens"]), True, 0.0)
+    folder.mkdir(parents=True, exist_ok=True)
+    if processes is None:
+        processes = min(os.cpu_count() or 1, 4)
+    logger.info("tokenizing %s with %r into %s", corpus.describe().get("path"), tokenizer, tokens_path)
+    start = time.perf_counter()
+    with atomic_write(tokens_path, "wb", force=True) as sink:
+        buffered = _BufferedSink(sink)
+        if isinstance(corpus, TextLineCorpus) and corpus.limit is None:
+            documents, tokens, read = _tokenize_text_file(corpus, tokenizer, buffered, processes, progress)
+        else:
+            documents, tokens, read = _tokenize_documents(corpus, tokenizer, buffered, progress)
+        buffered.flush()
+        if tokens == 0:
+            raise DataError(
+                f"the corpus has no tokens after tokenization ({read} lines or documents read, "
+                f"tokenizer {tokenizer.name})",
+                path=corpus.path,
+                hint="check the file's content and encoding, or try --tokenizer whitespace",
+            )
+    seconds = time.perf_counter() - start
+    info = {
+        "key": key,
+        "version": _CACHE_VERSION,
+        "documents": documents,
+        "tokens": tokens,
+        "bytes": tokens_path.stat().st_size,
+        "fingerprint": corpus.fingerprint(),
+        "corpus": corpus.describe(),
+        "tokenizer": tokenizer.to_config(),
+        "seconds": round(seconds, 3),
+        "tokens_per_s": round(tokens / seconds) if seconds > 0 else None,
+        "created": _now(),
+    }
+    with atomic_write(sidecar_path, force=True) as fh:
+        json.dump(info, fh, indent=2)
+    logger.info(
+        "tokenized %d documents, %d tokens in %.1f s (%.0f tokens/s)",
+        documents,
+        tokens,
+        seconds,
+        tokens / max(seconds, 1e-9),
+    )
+    report(progress, "tokenize", "end", 1, 1, tokens=tokens, tokens_per_s=tokens / max(seconds, 1e-9))
+    return TokensCache(tokens_path, documents, tokens, False, seconds)
+
+
+class _BufferedSink:
+    """Collects small writes into large ones (the tokens file is written in big chunks)."""
+
+    def __init__(self, raw: IO[bytes], size: int = 8 << 20) -> None:
+        self._raw = raw
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._limit = size
+
+    def write(self, data: bytes) -> None:
+        self._parts.append(data)
+        self._size += len(data)
+        if self._size >= self._limit:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            self._raw.write(b"".join(self._parts))
+            self._parts.clear()
+            self._size = 0
