@@ -1,0 +1,558 @@
+"""Every vectors file format nlptk reads and writes, and detection of the format from the file.
+
+=================  =========================================================  =====  =====
+format             what it is                                                 read   write
+=================  =========================================================  =====  =====
+``native``         nlptk's folder: ``vectors.npy`` (memory-mapped, no          yes    yes
+                   pickle), ``vocab.tsv`` (word, count), ``meta.json``
+``word2vec``       text with an ``N DIM`` header; fastText ``.vec`` is the     yes    yes
+                   same (alias ``fasttext-vec``)
+``word2vec-binary``  the C tool's binary: header, then ``word float32*DIM``    yes    yes
+``glove``          text without a header                                      yes    yes
+``fasttext-bin``   a fastText model; unseen words get subword vectors         yes    copy
+``spacy``          a spaCy ``Vectors`` folder (or a pipeline folder: read)    yes    yes
+``gensim``         gensim ``.kv`` / ``.model`` pickles, only with ``trust``   yes    no
+=================  =========================================================  =====  =====
+
+Text files may be compressed (``.gz``, ``.bz2``, ``.xz``), read and written. Writers go
+through :func:`nlptk.io.atomic_write` / :func:`nlptk.io.atomic_directory` and refuse an
+existing output unless ``force=True``.
+"""
+
+from __future__ import annotations
+
+import bz2
+import contextlib
+import gzip
+import json
+import logging
+import lzma
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from nlptk.errors import FormatError, IncompatibleModelError, InputFileError, ParameterError
+from nlptk.io import atomic_directory, atomic_write, check_input_dir, check_input_file, open_binary
+from nlptk.vectors._word2vec import (
+    parse_header,
+    read_text_vectors,
+    read_word2vec_binary,
+    write_text_vectors,
+    write_word2vec_binary,
+)
+from nlptk.vectors.container import Vectors
+
+__all__ = ["FORMATS", "NATIVE_FORMAT_VERSION", "detect_format", "load_vectors", "save_vectors"]
+
+logger = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+FORMATS: tuple[str, ...] = (
+    "native",
+    "word2vec",
+    "fasttext-vec",
+    "word2vec-binary",
+    "glove",
+    "fasttext-bin",
+    "spacy",
+    "gensim",
+)
+_ALIASES = {"fasttext-vec": "word2vec", "vec": "word2vec", "word2vec-text": "word2vec", "nlptk": "native"}
+NATIVE_FORMAT_VERSION = 1
+_FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")
+_GENSIM_SUFFIXES = (".kv", ".model", ".wv")
+# bytes that may follow the first word of a text vectors line: numbers, nan/inf, whitespace
+_NUMERIC_TEXT = b"0123456789.-+eE \t\r\nnaNAifIF"
+
+
+def _canonical(format: str) -> str:
+    name = format.strip().lower()
+    name = _ALIASES.get(name, name)
+    if name not in FORMATS:
+        raise ParameterError(f"unknown vectors format {format!r}", hint="use one of: " + ", ".join(FORMATS))
+    return name
+
+
+# -- detection ---------------------------------------------------------------------------
+def _is_spacy_vectors_dir(folder: Path) -> bool:
+    return (folder / "vectors").is_file() and (folder / "vectors.cfg").is_file()
+
+
+def _looks_like_binary_record(rest: bytes, dim: int) -> bool:
+    """True when the bytes after the header hold a binary record rather than a text line."""
+    space = rest.find(b" ")
+    if space < 0:
+        return False
+    values = rest[space + 1 : space + 1 + dim * 4]
+    values = values.split(b"\n", 1)[0] if b"\n" in values[: dim * 32] else values
+    return bool(values.translate(None, _NUMERIC_TEXT))
+
+
+def detect_format(path: PathLike) -> str:
+    """Tell the format of a vectors file or folder from its content (and, for pickles, its suffix).
+
+    Folders: ``vectors.npy`` -> ``native``; a spaCy vectors or pipeline folder -> ``spacy``.
+    Files: ``.kv``/``.model``/``.wv`` or a pickle -> ``gensim``; the fastText magic number
+    -> ``fasttext-bin``; an ``N DIM`` header followed by binary -> ``word2vec-binary``,
+    followed by text -> ``word2vec``; otherwise ``glove``.
+
+    Raises
+    ------
+    InputFileError
+        The path is missing, empty, or a folder that holds no vectors.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "v.txt"
+    >>> _ = f.write_text("2 3\\nking 1 0 0\\nqueen 0 1 0\\n")
+    >>> detect_format(f)
+    'word2vec'
+    """
+    p = Path(path)
+    if p.is_dir():
+        if (p / "vectors.npy").is_file():
+            return "native"
+        if _is_spacy_vectors_dir(p) or _is_spacy_vectors_dir(p / "vocab"):
+            return "spacy"
+        raise InputFileError(
+            "folder holds no vectors (no vectors.npy, no spaCy vectors)",
+            path=p,
+            hint="give an nlptk vectors folder, a spaCy vectors or pipeline folder, or a vectors file",
+        )
+    check_input_file(p, what="vectors file")
+    name = p.name.lower()
+    if name.endswith(_GENSIM_SUFFIXES):
+        return "gensim"
+    with open_binary(p) as handle:
+        head = handle.read(1 << 16)
+    if not head:
+        raise InputFileError("vectors file is empty", path=p, hint="give a file with content")
+    if head[:4] == _FASTTEXT_MAGIC:
+        return "fasttext-bin"
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return "gensim"
+    first, _, rest = head.partition(b"\n")
+    parsed = parse_header(first)
+    if parsed is not None:
+        return "word2vec-binary" if _looks_like_binary_record(rest, parsed[1]) else "word2vec"
+    if name.endswith(".bin"):  # fastText files from before the magic number (version < 11)
+        return "fasttext-bin"
+    return "glove"
+
+
+# -- native ------------------------------------------------------------------------------
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESCAPES = {v[1]: k for k, v in _ESCAPES.items()}
+_ESCAPE_RE = re.compile(r"[\\\t\n\r]")
+_UNESCAPE_RE = re.compile(r"\\(.)")
+
+
+def _escape(word: str) -> str:
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], word)
+
+
+def _unescape(word: str) -> str:
+    return _UNESCAPE_RE.sub(lambda m: _UNESCAPES.get(m.group(1), m.group(0)), word)
+
+
+def _nlptk_version() -> str:
+    from nlptk import __version__
+
+    return __version__
+
+
+def _write_native(vectors: Vectors, path: Path, force: bool) -> None:
+    try:
+        meta_json = json.dumps(vectors.meta, ensure_ascii=False, indent=2, default=str)
+    except (TypeError, ValueError) as exc:  # pragma: no cover - default=str catches most
+        raise ParameterError(f"the vectors' meta cannot be written as JSON: {exc}") from exc
+    counts = vectors.counts
+    with atomic_directory(path, force=force) as tmp:
+        np.save(
+            tmp / "vectors.npy", np.ascontiguousarray(vectors.vectors, dtype=np.float32), allow_pickle=False
+        )
+        count_texts = map(str, counts.tolist()) if counts is not None else ("0" for _ in vectors.words)
+        lines = [f"{_escape(w)}\t{c}\n" for w, c in zip(vectors.words, count_texts, strict=True)]
+        (tmp / "vocab.tsv").write_text("".join(lines), encoding="utf-8", newline="\n")
+        info = {
+            "format": "nlptk-vectors",
+            "format_version": NATIVE_FORMAT_VERSION,
+            "nlptk_version": _nlptk_version(),
+            "n_words": len(vectors),
+            "dim": vectors.dim,
+            "has_counts": counts is not None,
+            "has_subwords": vectors.has_subwords,
+        }
+        text = json.dumps(info, indent=2)[:-2] + ',\n  "meta": ' + meta_json.replace("\n", "\n  ") + "\n}\n"
+        (tmp / "meta.json").write_text(text, encoding="utf-8")
+
+
+def _read_native(path: Path, limit: int | None) -> Vectors:
+    folder = check_input_dir(path, what="vectors folder")
+    for name in ("vectors.npy", "vocab.tsv", "meta.json"):
+        if not (folder / name).is_file():
+            raise InputFileError(
+                f"nlptk vectors folder lacks {name}", path=folder, hint="save the vectors again"
+            )
+    try:
+        info = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FormatError(f"meta.json is not valid JSON: {exc}", path=folder / "meta.json") from exc
+    version = info.get("format_version")
+    if not isinstance(version, int) or version > NATIVE_FORMAT_VERSION:
+        raise IncompatibleModelError(
+            f"vectors folder has format_version {version!r}; this nlptk "
+            f"({_nlptk_version()}) reads up to {NATIVE_FORMAT_VERSION}",
+            path=folder,
+            hint="upgrade nlptk, or convert the vectors with the nlptk that wrote them",
+        )
+    try:
+        matrix = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+    except ValueError as exc:
+        raise FormatError(f"vectors.npy cannot be read: {exc}", path=folder / "vectors.npy") from exc
+    if matrix.ndim != 2 or matrix.shape != (info.get("n_words"), info.get("dim")):
+        raise FormatError(
+            f"vectors.npy has shape {matrix.shape} but meta.json says "
+            f"{info.get('n_words')} words x {info.get('dim')} dims",
+            path=folder,
+            hint="the folder was modified or damaged; save the vectors again",
+        )
+    if limit is not None:
+        matrix = matrix[:limit]
+    text = (folder / "vocab.tsv").read_bytes().decode("utf-8")
+    lines = text.split("\n", matrix.shape[0]) if limit is not None else text.split("\n")
+    lines = lines[: matrix.shape[0]] if len(lines) > matrix.shape[0] else lines
+    fields = "\t".join(lines).split("\t")
+    if len(lines) != matrix.shape[0] or len(fields) != 2 * len(lines):
+        bad = next((i for i, line in enumerate(lines) if line.count("\t") != 1), len(lines))
+        raise FormatError(
+            f"vocab.tsv must have one 'word<TAB>count' line per vector row ({matrix.shape[0]})",
+            path=folder / "vocab.tsv",
+            line=bad + 1,
+            hint="the folder was modified or damaged; save the vectors again",
+        )
+    words = fields[0::2]
+    if "\\" in text:
+        words = [_unescape(w) if "\\" in w else w for w in words]
+    counts = np.array(fields[1::2]).astype(np.int64) if info.get("has_counts") else None
+    return Vectors(words, matrix, counts=counts, meta=info.get("meta") or {})
+
+
+# -- text and binary word2vec family -----------------------------------------------------
+def _check_unique(words: list[str], path: Path, first_line: int | None) -> dict[str, int]:
+    index = dict(zip(words, range(len(words)), strict=True))
+    if len(index) == len(words):
+        return index
+    seen: dict[str, int] = {}
+    for i, word in enumerate(words):
+        if word in seen:
+            where = (
+                f"(first on line {first_line + seen[word]})"
+                if first_line is not None
+                else f"(first as word {seen[word] + 1})"
+            )
+            raise FormatError(
+                f"duplicate word {word!r} {where}",
+                path=path,
+                line=None if first_line is None else first_line + i,
+                hint="words must be unique; remove one of the two rows",
+            )
+        seen[word] = i
+    raise AssertionError  # pragma: no cover
+
+
+def _from_words(
+    words: list[str], matrix: np.ndarray, path: Path, first_line: int | None, fmt: str
+) -> Vectors:
+    index = _check_unique(words, path, first_line)
+    vectors = Vectors(words, matrix, meta={"source_format": fmt, "source": str(path)})
+    vectors._index = index  # already built while checking for duplicates
+    return vectors
+
+
+@contextlib.contextmanager
+def _binary_output(path: Path, force: bool) -> Iterator[IO[bytes]]:
+    """An atomic binary output, compressed when the name ends in .gz/.bz2/.xz."""
+    with atomic_write(path, "wb", force=force) as raw:
+        name = path.name
+        if name.endswith(".gz"):
+            with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as out:
+                yield out  # type: ignore[misc]
+        elif name.endswith(".bz2"):
+            with bz2.BZ2File(raw, "wb") as out:
+                yield out  # type: ignore[misc]
+        elif name.endswith(".xz"):
+            with lzma.LZMAFile(raw, "wb") as out:
+                yield out  # type: ignore[misc]
+        else:
+            yield raw
+
+
+# -- fastText, spaCy, gensim -------------------------------------------------------------
+def _read_fasttext_bin(path: Path, limit: int | None) -> Vectors:
+    from gensim.models.fasttext import load_facebook_vectors
+
+    check_input_file(path, what="fastText model")
+    try:
+        kv = load_facebook_vectors(str(path))
+    except Exception as exc:  # gensim raises struct.error, EOFError, ValueError, AssertionError...
+        raise FormatError(
+            f"cannot read as a fastText .bin model ({type(exc).__name__}: {exc})",
+            path=path,
+            hint="the file is truncated or not a fastText model; for .vec text use format 'fasttext-vec'",
+        ) from exc
+    meta = {"source_format": "fasttext-bin", "source": str(path), "fasttext_bin": str(path.resolve())}
+    if limit is not None and limit < len(kv.index_to_key):
+        logger.warning(
+            "limit=%d: keeping the first %d of %d words and dropping the subword information",
+            limit,
+            limit,
+            len(kv.index_to_key),
+        )
+        meta.pop("fasttext_bin")
+        return Vectors(kv.index_to_key[:limit], np.asarray(kv.vectors[:limit], dtype=np.float32), meta=meta)
+    return Vectors.from_gensim(kv, meta=meta)
+
+
+def _write_fasttext_bin(vectors: Vectors, path: Path, force: bool) -> None:
+    source = vectors.meta.get("fasttext_bin")
+    if not source or not vectors.has_subwords or not Path(source).is_file():
+        raise ParameterError(
+            "cannot write a fastText .bin: it holds a whole fastText model (subword buckets, "
+            "training state), and these vectors did not come from one whose .bin is still at hand",
+            hint="write 'fasttext-vec' (text) instead, or train with fastText to get a .bin",
+        )
+    with atomic_write(path, "wb", force=force) as out, open(source, "rb") as src:
+        shutil.copyfileobj(src, out, 1 << 20)
+
+
+def _read_spacy(path: Path, limit: int | None) -> Vectors:
+    from spacy.strings import StringStore
+    from spacy.vectors import Vectors as SpacyVectors
+
+    folder = check_input_dir(path, what="spaCy folder")
+    if not _is_spacy_vectors_dir(folder):
+        if not _is_spacy_vectors_dir(folder / "vocab"):
+            raise InputFileError(
+                "not a spaCy vectors folder (no 'vectors' and 'vectors.cfg') nor a pipeline folder "
+                "(no 'vocab/vectors')",
+                path=folder,
+            )
+        folder = folder / "vocab"
+    strings = StringStore()
+    table = SpacyVectors(strings=strings)
+    try:
+        table.from_disk(folder)
+    except Exception as exc:
+        raise FormatError(f"cannot read spaCy vectors ({type(exc).__name__}: {exc})", path=folder) from exc
+    if str(table.mode) != "default":
+        raise FormatError(
+            f"spaCy vectors in {table.mode!r} mode are hashed subword tables without a word list",
+            path=folder,
+            hint="only default-mode spaCy vectors can be read",
+        )
+    data = np.asarray(table.data)
+    pairs = sorted((int(row), int(key)) for key, row in table.key2row.items())
+    if not pairs or data.size == 0:
+        raise FormatError("the spaCy folder holds no word vectors", path=folder)
+    if limit is not None:
+        pairs = pairs[:limit]
+    try:
+        words = [strings[key] for _, key in pairs]
+    except KeyError as exc:
+        raise FormatError(
+            f"a vector key ({exc}) has no string in strings.json", path=folder, hint="save the folder again"
+        ) from None
+    rows = np.fromiter((row for row, _ in pairs), dtype=np.int64, count=len(pairs))
+    in_order = bool(np.array_equal(rows, np.arange(len(rows))))
+    matrix = data[: len(rows)] if in_order else data[rows]
+    return Vectors(
+        words, np.asarray(matrix, dtype=np.float32), meta={"source_format": "spacy", "source": str(path)}
+    )
+
+
+def _write_spacy(vectors: Vectors, path: Path, force: bool) -> None:
+    from spacy.strings import StringStore
+    from spacy.vectors import Vectors as SpacyVectors
+
+    strings = StringStore(vectors.words)
+    table = SpacyVectors(
+        strings=strings, data=np.ascontiguousarray(vectors.vectors, dtype=np.float32), keys=vectors.words
+    )
+    with atomic_directory(path, force=force) as tmp:
+        table.to_disk(tmp)
+
+
+def _read_gensim(path: Path, limit: int | None, trust: bool) -> Vectors:
+    from gensim.models import KeyedVectors
+    from gensim.utils import SaveLoad
+
+    check_input_file(path, what="gensim file")
+    if not trust:
+        raise ParameterError(
+            "gensim .kv/.model files are Python pickles: opening one can run any code its author put in",
+            path=path,
+            hint="pass trust=True (--trust) only for a file you trust, then save it in the native format",
+        )
+    try:
+        obj = SaveLoad.load(str(path))
+    except Exception as exc:
+        raise FormatError(f"cannot read as a gensim file ({type(exc).__name__}: {exc})", path=path) from exc
+    kv = getattr(obj, "wv", obj)
+    if not isinstance(kv, KeyedVectors):
+        raise FormatError(f"the gensim file holds a {type(obj).__name__}, not word vectors", path=path)
+    meta = {"source_format": "gensim", "source": str(path)}
+    if limit is not None and limit < len(kv.index_to_key):
+        return Vectors(kv.index_to_key[:limit], np.asarray(kv.vectors[:limit], dtype=np.float32), meta=meta)
+    return Vectors.from_gensim(kv, meta=meta)
+
+
+# -- front doors -------------------------------------------------------------------------
+def load_vectors(
+    path: PathLike,
+    format: str | None = None,
+    *,
+    limit: int | None = None,
+    encoding: str = "utf-8",
+    trust: bool = False,
+) -> Vectors:
+    """Read word vectors in any supported format, detecting it from the file when not given.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file (text may be ``.gz``/``.bz2``/``.xz``) or a folder (native, spaCy).
+    format : str, optional
+        One of :data:`FORMATS` (``fasttext-vec`` is an alias of ``word2vec``); detected by
+        :func:`detect_format` when None.
+    limit : int, optional
+        Read only the first ``limit`` words (the most frequent ones in most files). A native
+        folder slices its memory map; a fastText ``.bin`` loses its subwords when limited.
+    encoding : str, default="utf-8"
+        Encoding of the words in text and word2vec-binary files.
+    trust : bool, default=False
+        Allow gensim ``.kv``/``.model`` files, which are pickles and can run code when opened.
+
+    Returns
+    -------
+    Vectors
+        ``meta["source_format"]`` names the format read.
+
+    Raises
+    ------
+    InputFileError
+        Missing or empty file, a folder where a file is expected (or the reverse).
+    FormatError
+        Malformed content; the message gives the line and the numbers.
+    EncodingError
+        Words that cannot be decoded with ``encoding`` (message gives line and byte offset).
+    ParameterError
+        Unknown format, bad ``limit``, or a gensim pickle without ``trust``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "v.txt"
+    >>> _ = f.write_text("king 1 0 0\\nqueen 0 1 0\\n")
+    >>> v = load_vectors(f)
+    >>> v.meta["source_format"], len(v), v.dim
+    ('glove', 2, 3)
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ParameterError(f"limit must be a positive integer, got {limit!r}")
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError("vectors file not found", path=p, hint="check the path")
+    fmt = detect_format(p) if format is None else _canonical(format)
+    logger.info("reading %s vectors from %s", fmt, p)
+    if fmt == "native":
+        return _read_native(p, limit)
+    if fmt in ("word2vec", "glove"):
+        check_input_file(p, what="vectors file")
+        words, matrix, first_line = read_text_vectors(
+            p, header=fmt == "word2vec", limit=limit, encoding=encoding
+        )
+        return _from_words(words, matrix, p, first_line, fmt)
+    if fmt == "word2vec-binary":
+        check_input_file(p, what="vectors file")
+        words, matrix = read_word2vec_binary(p, limit=limit, encoding=encoding)
+        return _from_words(words, matrix, p, None, fmt)
+    if fmt == "fasttext-bin":
+        return _read_fasttext_bin(p, limit)
+    if fmt == "spacy":
+        return _read_spacy(p, limit)
+    return _read_gensim(p, limit, trust)
+
+
+def save_vectors(
+    vectors: Vectors,
+    path: PathLike,
+    format: str = "native",
+    *,
+    force: bool = False,
+    precision: int | None = None,
+) -> None:
+    """Write vectors in a format; an existing output is refused unless ``force``.
+
+    Parameters
+    ----------
+    vectors : Vectors
+    path : str or path-like
+        A folder for ``native`` and ``spacy``, a file otherwise; text files whose name
+        ends in ``.gz``/``.bz2``/``.xz`` are compressed.
+    format : str, default="native"
+        One of :data:`FORMATS` except ``gensim``. ``fasttext-bin`` copies the model file the
+        vectors were read from (a ``.bin`` cannot be made from vectors alone).
+    force : bool, default=False
+        Replace an existing output.
+    precision : int, optional
+        Significant digits in text formats; None writes the shortest text that reads back
+        to exactly the same float32 (slower to write).
+
+    Raises
+    ------
+    OutputExistsError
+        ``path`` exists and ``force`` is false.
+    ParameterError
+        Unknown format; words with spaces in a text format; a ``.bin`` that cannot be made.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> v = Vectors(["king", "queen"], np.eye(2, dtype=np.float32))
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "v.txt"
+    >>> save_vectors(v, out, "word2vec")
+    >>> out.read_text()
+    '2 2\\nking 1.0 0.0\\nqueen 0.0 1.0\\n'
+    """
+    fmt = _canonical(format)
+    p = Path(path)
+    if precision is not None and not 1 <= precision <= 17:
+        raise ParameterError(f"precision must be between 1 and 17 digits, got {precision}")
+    logger.info("writing %d vectors as %s to %s", len(vectors), fmt, p)
+    if fmt == "native":
+        _write_native(vectors, p, force)
+    elif fmt in ("word2vec", "glove"):
+        with _binary_output(p, force) as out:
+            write_text_vectors(
+                out, vectors.words, vectors.vectors, header=fmt == "word2vec", precision=precision, fmt=fmt
+            )
+    elif fmt == "word2vec-binary":
+        with _binary_output(p, force) as out:
+            write_word2vec_binary(out, vectors.words, vectors.vectors)
+    elif fmt == "fasttext-bin":
+        _write_fasttext_bin(vectors, p, force)
+    elif fmt == "spacy":
+        _write_spacy(vectors, p, force)
+    else:
+        raise ParameterError(
+            "writing gensim pickles is not supported: they are unsafe to share",
+            hint="write 'native' (safe, memory-mapped) or 'word2vec-binary' instead",
+        )
