@@ -224,7 +224,8 @@ def train_word2vec(
     )
     seconds = time.perf_counter() - started
     speed = model.corpus_total_words * epochs / max(seconds, 1e-9)
-    report(progress, "train", "end", epochs, epochs, words_per_s=speed)
+    final = {"loss": reporter.losses[-1]} if reporter.losses else {}
+    report(progress, "train", "end", epochs, epochs, **final, words_per_s=speed)
     kv = model.wv
     counts = np.asarray([kv.get_vecattr(w, "count") for w in kv.index_to_key], dtype=np.int64)
     kv.expandos["count"] = counts
