@@ -1,0 +1,667 @@
+"""LSA (latent semantic analysis): TF-IDF weighting and a truncated SVD, with scikit-learn.
+
+:class:`LSA` is an estimator in scikit-learn's style: parameters in ``__init__``, ``fit``
+returns ``self``, learned attributes end in ``_``. It gives
+
+* topics: the terms that weigh most in each SVD component (:meth:`LSA.topics`);
+* document vectors (:attr:`LSA.document_vectors_`, :meth:`LSA.transform` for new text) and a
+  similarity search over the fitted documents (:meth:`LSA.similar_documents`);
+* term vectors as an nlptk :class:`~nlptk.vectors.Vectors` (:meth:`LSA.term_vectors`), so
+  evaluation, nearest neighbours and the Projector export work on them.
+
+The tokenizer is nlptk's (the default :class:`~nlptk.text.tokenize.RegexTokenizer` unless
+another is given), passed to ``TfidfVectorizer`` as its analyzer; its config is saved with
+the model so queries are tokenized the same way later.
+
+Saved models are a folder of arrays and JSON, no pickle (:meth:`LSA.save`, :meth:`LSA.load`):
+``lsa.json`` (format version, parameters, tokenizer, the terms in column order),
+``lsa_arrays.npz`` (idf, components, singular values, explained variance, document
+vectors, document frequencies; read with ``allow_pickle=False``), ``lsa_documents.jsonl``
+(an id and a text snippet per fitted document), and ``term_vectors/`` (the term vectors in
+nlptk's native format). Loading rebuilds the TF-IDF vectorizer from the vocabulary and idf,
+so transforms after loading are identical to those before saving.
+
+:func:`train_lsa` is the trainer behind ``nlptk embed train --method lsa``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from nlptk.errors import DataError, IncompatibleModelError, InputFileError, NotFittedError, ParameterError
+from nlptk.io import atomic_directory, check_input_dir, iter_lines
+from nlptk.progress import ProgressCallback, report
+from nlptk.text.tokenize import Tokenizer, get_tokenizer
+from nlptk.vectors.container import Vectors
+
+__all__ = ["LSA", "LSA_FORMAT_VERSION", "DocumentMatch", "fit_lsa", "is_lsa_model", "train_lsa"]
+
+logger = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+LSA_FORMAT_VERSION = 1
+_MODEL_FILE = "lsa.json"
+_ARRAYS_FILE = "lsa_arrays.npz"
+_DOCUMENTS_FILE = "lsa_documents.jsonl"
+_TERM_VECTORS_DIR = "term_vectors"
+
+
+class DocumentMatch(NamedTuple):
+    """One result of :meth:`LSA.similar_documents`."""
+
+    index: int
+    """0-based position of the document in the fitted corpus."""
+    score: float
+    """Cosine similarity to the query in topic space."""
+    text: str
+    """A snippet of the document."""
+
+
+def is_lsa_model(path: PathLike) -> bool:
+    """True when ``path`` is a folder holding a saved LSA model."""
+    p = Path(path)
+    return p.is_dir() and (p / _MODEL_FILE).is_file()
+
+
+def _snippet(text: str, max_chars: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
+class LSA:
+    """Latent semantic analysis: TF-IDF + truncated SVD.
+
+    Parameters
+    ----------
+    n_topics : int, default=100
+        Number of SVD components (topics); must be smaller than the number of terms and at
+        most the number of documents.
+    min_df : int or float, default=1
+        Ignore terms found in fewer documents (an int) or a smaller share of documents (a float).
+    max_df : int or float, default=1.0
+        Ignore terms found in more documents (an int) or a larger share (a float), such as
+        stop words with ``max_df=0.5``.
+    max_features : int, optional
+        Keep only the terms with the highest corpus frequency.
+    sublinear_tf : bool, default=True
+        Use ``1 + log(tf)`` instead of the raw term count.
+    tokenizer : str, dict or Tokenizer, optional
+        nlptk tokenizer (name, config or instance); default: :class:`RegexTokenizer`.
+    random_state : int, default=0
+        Seed of the randomized SVD.
+    n_iter : int, default=5
+        Power iterations of the randomized SVD.
+    snippet_chars : int, default=200
+        Length of the document snippets kept for :meth:`similar_documents`.
+
+    Attributes
+    ----------
+    vocabulary_ : dict of str to int
+        Term -> column of :attr:`components_`.
+    terms_ : list of str
+        Terms in column order.
+    idf_ : ndarray of shape (n_terms,)
+    components_ : ndarray of shape (n_topics, n_terms)
+        Right singular vectors (topic -> term weights).
+    singular_values_ : ndarray of shape (n_topics,)
+    explained_variance_ratio_ : ndarray of shape (n_topics,)
+    document_vectors_ : ndarray of shape (n_documents, n_topics)
+        The fitted documents in topic space (``transform`` of the training documents).
+    document_frequency_ : ndarray of shape (n_terms,)
+        Number of fitted documents that contain each term.
+    documents_ : list of str
+        A snippet of each fitted document.
+
+    Examples
+    --------
+    >>> from gensim.test.utils import datapath
+    >>> from nlptk.text.corpus import TextLineCorpus
+    >>> lsa = LSA(n_topics=20).fit(TextLineCorpus(datapath("lee_background.cor")))
+    >>> lsa.document_vectors_.shape
+    (300, 20)
+    >>> [t for t, _ in lsa.topics(top_n=5)[0]]  # doctest: +SKIP
+    ['the', 'to', 'of', 'in', 'and']
+    """
+
+    def __init__(
+        self,
+        n_topics: int = 100,
+        *,
+        min_df: int | float = 1,
+        max_df: int | float = 1.0,
+        max_features: int | None = None,
+        sublinear_tf: bool = True,
+        tokenizer: str | dict[str, Any] | Tokenizer | None = None,
+        random_state: int = 0,
+        n_iter: int = 5,
+        snippet_chars: int = 200,
+    ) -> None:
+        self.n_topics = n_topics
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+        self.tokenizer = tokenizer
+        self.random_state = random_state
+        self.n_iter = n_iter
+        self.snippet_chars = snippet_chars
+
+    # -- scikit-learn protocol -----------------------------------------------------------
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Parameters as given to ``__init__`` (scikit-learn's ``get_params``)."""
+        return {
+            "n_topics": self.n_topics,
+            "min_df": self.min_df,
+            "max_df": self.max_df,
+            "max_features": self.max_features,
+            "sublinear_tf": self.sublinear_tf,
+            "tokenizer": self.tokenizer,
+            "random_state": self.random_state,
+            "n_iter": self.n_iter,
+            "snippet_chars": self.snippet_chars,
+        }
+
+    def set_params(self, **params: Any) -> LSA:
+        """Set parameters (scikit-learn's ``set_params``)."""
+        valid = self.get_params()
+        for name, value in params.items():
+            if name not in valid:
+                raise ParameterError(f"LSA has no parameter {name!r}", hint=f"use one of {', '.join(valid)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        return f"LSA(n_topics={self.n_topics})"
+
+    def _check_params(self) -> None:
+        if isinstance(self.n_topics, bool) or not isinstance(self.n_topics, int) or self.n_topics < 1:
+            raise ParameterError(f"n_topics must be an integer >= 1, got {self.n_topics!r}")
+        for name in ("min_df", "max_df"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ParameterError(
+                    f"{name} must be a count (int >= 0) or a share (float in 0..1), got {value!r}"
+                )
+            if isinstance(value, float) and value > 1:
+                raise ParameterError(f"{name} as a share must be within 0..1, got {value}")
+        if self.max_features is not None and (
+            not isinstance(self.max_features, int) or self.max_features < 1
+        ):
+            raise ParameterError(f"max_features must be an integer >= 1, got {self.max_features!r}")
+        if self.snippet_chars < 1:
+            raise ParameterError(f"snippet_chars must be >= 1, got {self.snippet_chars}")
+
+    def _vectorizer(self, vocabulary: dict[str, int] | None = None) -> Any:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        tokenizer = self.tokenizer_
+        return TfidfVectorizer(
+            analyzer=tokenizer,  # the nlptk tokenizer: a callable text -> tokens
+            min_df=self.min_df,
+            max_df=self.max_df,
+            max_features=self.max_features,
+            sublinear_tf=self.sublinear_tf,
+            vocabulary=vocabulary,
+            dtype=np.float64,
+        )
+
+    def fit(self, documents: Iterable[str], y: Any = None) -> LSA:
+        """Learn the vocabulary, idf and topics from ``documents`` (an iterable of texts).
+
+        Parameters
+        ----------
+        documents : iterable of str
+            One text per document: a list, or an nlptk corpus such as ``TextLineCorpus``.
+            Read once.
+        y : ignored
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ParameterError
+            Bad parameters, or ``n_topics`` too large for the data.
+        DataError
+            No documents, or no terms left after ``min_df``/``max_df``.
+        """
+        from sklearn.decomposition import TruncatedSVD
+
+        self._check_params()
+        if isinstance(documents, str):
+            raise ParameterError("documents must be an iterable of texts, not one string", hint="pass [text]")
+        self.tokenizer_ = get_tokenizer(self.tokenizer)
+        snippets: list[str] = []
+
+        def recorded() -> Iterator[str]:
+            for doc in documents:
+                snippets.append(_snippet(doc, self.snippet_chars))
+                yield doc
+
+        started = time.perf_counter()
+        vectorizer = self._vectorizer()
+        try:
+            tfidf = vectorizer.fit_transform(recorded())
+        except (
+            ValueError
+        ) as exc:  # sklearn: "empty vocabulary" or "max_df corresponds to < documents than min_df"
+            if not snippets:
+                raise DataError(
+                    "no documents to fit", hint="give a corpus with at least one document"
+                ) from None
+            raise DataError(
+                f"no terms left from {len(snippets)} documents with min_df={self.min_df}, "
+                f"max_df={self.max_df} ({exc})",
+                hint="lower min_df or raise max_df",
+            ) from None
+        n_docs, n_terms = tfidf.shape
+        if self.n_topics >= n_terms:
+            raise ParameterError(
+                f"n_topics({self.n_topics}) must be < number of terms({n_terms})", hint="ask for fewer topics"
+            )
+        if self.n_topics > n_docs:
+            raise ParameterError(
+                f"n_topics({self.n_topics}) must be <= number of documents({n_docs})",
+                hint="ask for fewer topics",
+            )
+        svd = TruncatedSVD(
+            n_components=self.n_topics,
+            algorithm="randomized",
+            n_iter=self.n_iter,
+            random_state=self.random_state,
+        )
+        # On small problems several BLAS threads only wait for each other (seconds instead of
+        # a tenth of a second on a busy 2-core machine): use one thread there.
+        from threadpoolctl import threadpool_limits
+
+        small = n_docs * (self.n_topics + 10) < 5_000_000
+        with threadpool_limits(limits=1 if small else None, user_api="blas"):
+            self.document_vectors_ = svd.fit_transform(tfidf)
+        self.vectorizer_ = vectorizer
+        self.vocabulary_ = {str(t): int(i) for t, i in vectorizer.vocabulary_.items()}
+        self.terms_ = [str(t) for t in vectorizer.get_feature_names_out()]
+        self.idf_ = np.asarray(vectorizer.idf_, dtype=np.float64)
+        self.components_ = svd.components_
+        self.singular_values_ = svd.singular_values_
+        self.explained_variance_ratio_ = svd.explained_variance_ratio_
+        self.document_frequency_ = np.bincount(tfidf.indices, minlength=n_terms).astype(np.int64)
+        self.documents_ = snippets
+        self.n_documents_ = n_docs
+        logger.info(
+            "LSA: %d documents, %d terms, %d topics (%.1f%% of the variance) in %.1fs",
+            n_docs,
+            n_terms,
+            self.n_topics,
+            100 * float(self.explained_variance_ratio_.sum()),
+            time.perf_counter() - started,
+        )
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "components_"):
+            raise NotFittedError(
+                "this LSA model is not fitted yet", hint="call fit(documents) first, or LSA.load(folder)"
+            )
+
+    def transform(self, documents: Iterable[str]) -> np.ndarray:
+        """Topic-space vectors of ``documents``.
+
+        Returns
+        -------
+        ndarray of shape (n_documents, n_topics)
+
+        Raises
+        ------
+        NotFittedError
+            Before :meth:`fit`.
+        """
+        self._check_fitted()
+        if isinstance(documents, str):
+            raise ParameterError("documents must be an iterable of texts, not one string", hint="pass [text]")
+        tfidf = self.vectorizer_.transform(documents)
+        return np.asarray(tfidf @ self.components_.T)
+
+    def fit_transform(self, documents: Iterable[str], y: Any = None) -> np.ndarray:
+        """Fit and return the document vectors of the fitted documents."""
+        return self.fit(documents).document_vectors_
+
+    # -- results -------------------------------------------------------------------------
+    def topics(self, top_n: int = 10) -> list[list[tuple[str, float]]]:
+        """The ``top_n`` terms of each topic with their weights, strongest first.
+
+        The sign of an SVD component is arbitrary; scikit-learn fixes it so that each
+        component's largest weight is positive, and the top terms are the largest weights.
+
+        Examples
+        --------
+        >>> lsa.topics(top_n=3)[1]  # doctest: +SKIP
+        [('fire', 0.31), ('fires', 0.2), ('sydney', 0.17)]
+        """
+        self._check_fitted()
+        if top_n < 1:
+            raise ParameterError(f"top_n must be >= 1, got {top_n}")
+        top_n = min(top_n, len(self.terms_))
+        out = []
+        for row in self.components_:
+            best = np.argsort(-row, kind="stable")[:top_n]
+            out.append([(self.terms_[i], float(row[i])) for i in best])
+        return out
+
+    def similar_documents(self, query: str, top_n: int = 10) -> list[DocumentMatch]:
+        """Rank the fitted documents by cosine similarity to ``query`` in topic space.
+
+        Raises
+        ------
+        DataError
+            The query has no term of the model's vocabulary.
+
+        Examples
+        --------
+        >>> lsa.similar_documents("bushfires in sydney", top_n=1)  # doctest: +SKIP
+        [DocumentMatch(index=12, score=0.93, text='Hundreds of people have been forced ...')]
+        """
+        self._check_fitted()
+        if top_n < 1:
+            raise ParameterError(f"top_n must be >= 1, got {top_n}")
+        tfidf = self.vectorizer_.transform([query])
+        if tfidf.nnz == 0:
+            raise DataError(
+                f"the query has no term of the model's vocabulary ({len(self.terms_)} terms): {query[:80]!r}",
+                hint="use words that occur in the corpus",
+            )
+        q = np.asarray(tfidf @ self.components_.T)[0]
+        docs = self.document_vectors_
+        norms = np.linalg.norm(docs, axis=1) * (np.linalg.norm(q) or 1.0)
+        scores = np.divide(docs @ q, norms, out=np.zeros(len(docs)), where=norms > 0)
+        best = np.argsort(-scores, kind="stable")[: min(top_n, len(scores))]
+        return [DocumentMatch(int(i), float(scores[i]), self.documents_[i]) for i in best]
+
+    def term_vectors(self) -> Vectors:
+        """Term vectors: ``components_.T`` scaled by the singular values, as nlptk :class:`Vectors`.
+
+        Rows are ordered by document frequency (most frequent first, ties alphabetical);
+        ``counts`` are the document frequencies.
+        """
+        self._check_fitted()
+        order = np.lexsort((np.arange(len(self.terms_)), -self.document_frequency_))
+        matrix = (self.components_.T * self.singular_values_)[order].astype(np.float32)
+        return Vectors(
+            [self.terms_[i] for i in order],
+            matrix,
+            counts=self.document_frequency_[order],
+            meta={"method": "lsa", "params": self._effective_params()},
+        )
+
+    def _effective_params(self) -> dict[str, Any]:
+        params = self.get_params()
+        params["tokenizer"] = self.tokenizer_.to_config() if hasattr(self, "tokenizer_") else self.tokenizer
+        return params
+
+    # -- persistence ---------------------------------------------------------------------
+    def _write_files(self, folder: Path, *, tokenizer_from_manifest: bool = False) -> list[str]:
+        """Write the model files into an existing folder; return their names."""
+        params = self._effective_params()
+        info = {
+            "format": "nlptk-lsa",
+            "format_version": LSA_FORMAT_VERSION,
+            "params": params,
+            "tokenizer": None if tokenizer_from_manifest else params["tokenizer"],
+            "n_documents": int(self.n_documents_),
+            "n_terms": len(self.terms_),
+            "terms": self.terms_,
+        }
+        (folder / _MODEL_FILE).write_text(json.dumps(info, ensure_ascii=False) + "\n", encoding="utf-8")
+        with open(folder / _ARRAYS_FILE, "wb") as handle:
+            np.savez(
+                handle,
+                idf=self.idf_,
+                components=self.components_,
+                singular_values=self.singular_values_,
+                explained_variance_ratio=self.explained_variance_ratio_,
+                document_vectors=self.document_vectors_,
+                document_frequency=self.document_frequency_,
+            )
+        with open(folder / _DOCUMENTS_FILE, "w", encoding="utf-8", newline="\n") as handle:
+            for i, text in enumerate(self.documents_):
+                handle.write(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n")
+        return [_MODEL_FILE, _ARRAYS_FILE, _DOCUMENTS_FILE]
+
+    def save(self, path: PathLike, *, force: bool = False) -> Path:
+        """Save the fitted model to a folder (arrays and JSON, no pickle), atomically.
+
+        Raises
+        ------
+        NotFittedError
+            Before :meth:`fit`.
+        OutputExistsError
+            ``path`` exists and ``force`` is false.
+        """
+        self._check_fitted()
+        with atomic_directory(path, force=force) as tmp:
+            self._write_files(tmp)
+            self.term_vectors().save(tmp / _TERM_VECTORS_DIR, format="native")
+        logger.info("saved the LSA model to %s", path)
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: PathLike) -> LSA:
+        """Load a model saved by :meth:`save` (or by ``nlptk embed train --method lsa``).
+
+        Raises
+        ------
+        InputFileError
+            Not an LSA model folder.
+        IncompatibleModelError
+            Written by a newer format version.
+        FormatError
+            The files are damaged or disagree.
+        """
+        folder = check_input_dir(path, what="LSA model folder")
+        if not (folder / _MODEL_FILE).is_file():
+            raise InputFileError(
+                f"not an LSA model folder (no {_MODEL_FILE})",
+                path=folder,
+                hint="give a folder that `nlptk lsa train` wrote",
+            )
+        try:
+            info = json.loads((folder / _MODEL_FILE).read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise IncompatibleModelError(f"damaged model file ({exc})", path=folder / _MODEL_FILE) from None
+        version = info.get("format_version")
+        if info.get("format") != "nlptk-lsa" or not isinstance(version, int):
+            raise IncompatibleModelError("not an nlptk LSA model file", path=folder / _MODEL_FILE)
+        if version > LSA_FORMAT_VERSION:
+            raise IncompatibleModelError(
+                f"written with LSA format version {version}; this nlptk reads up to {LSA_FORMAT_VERSION}",
+                path=folder,
+                hint="upgrade nlptk",
+            )
+        tokenizer_config = info.get("tokenizer")
+        if tokenizer_config is None:  # trained through `embed train`: the run manifest has it
+            manifest = folder / "meta.json"
+            if manifest.is_file():
+                tokenizer_config = json.loads(manifest.read_text(encoding="utf-8")).get("tokenizer")
+        params = dict(info["params"])
+        params["tokenizer"] = tokenizer_config
+        model = cls(**{k: v for k, v in params.items() if k in cls().get_params()})
+        model.tokenizer_ = get_tokenizer(tokenizer_config) if tokenizer_config else get_tokenizer(None)
+        try:
+            with np.load(folder / _ARRAYS_FILE, allow_pickle=False) as arrays:
+                model.idf_ = arrays["idf"]
+                model.components_ = arrays["components"]
+                model.singular_values_ = arrays["singular_values"]
+                model.explained_variance_ratio_ = arrays["explained_variance_ratio"]
+                model.document_vectors_ = arrays["document_vectors"]
+                model.document_frequency_ = arrays["document_frequency"]
+        except (OSError, KeyError, ValueError) as exc:
+            raise IncompatibleModelError(
+                f"cannot read the model arrays ({exc})", path=folder / _ARRAYS_FILE
+            ) from None
+        model.terms_ = list(info["terms"])
+        model.vocabulary_ = {t: i for i, t in enumerate(model.terms_)}
+        n_terms = len(model.terms_)
+        if model.components_.shape[1] != n_terms or model.idf_.shape != (n_terms,):
+            raise IncompatibleModelError(
+                f"the arrays have {model.components_.shape[1]} term columns "
+                f"but lsa.json lists {n_terms} terms",
+                path=folder,
+            )
+        vectorizer = model._vectorizer(vocabulary=model.vocabulary_)
+        vectorizer.idf_ = model.idf_
+        model.vectorizer_ = vectorizer
+        model.documents_ = []
+        if (folder / _DOCUMENTS_FILE).is_file():
+            model.documents_ = [
+                json.loads(line)["text"] for line in iter_lines(folder / _DOCUMENTS_FILE) if line
+            ]
+        model.n_documents_ = int(info.get("n_documents", len(model.document_vectors_)))
+        if len(model.documents_) != len(model.document_vectors_):
+            model.documents_ = [f"document {i}" for i in range(len(model.document_vectors_))]
+        return model
+
+
+def fit_lsa(
+    corpus: PathLike | Iterable[str],
+    out: PathLike | None = None,
+    *,
+    n_topics: int = 100,
+    tokenizer: str | dict[str, Any] | Tokenizer | None = None,
+    encoding: str = "utf-8",
+    column: str | None = None,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+    **params: Any,
+) -> LSA:
+    """Fit an :class:`LSA` model on a corpus (a path, a registry name or texts) and save it to ``out``.
+
+    ``params`` go to :class:`LSA` (``min_df``, ``max_df``, ``max_features``, ``sublinear_tf``,
+    ``random_state``...). An existing ``out`` is refused before any work unless ``force``.
+
+    Examples
+    --------
+    >>> model = fit_lsa("lee_background", "lee-lsa/", n_topics=50)  # doctest: +SKIP
+    """
+    from nlptk.io import check_output
+    from nlptk.text.corpus import open_corpus
+
+    if out is not None:
+        check_output(out, force=force)
+    documents: Iterable[str]
+    if isinstance(corpus, (str, os.PathLike)):
+        documents = open_corpus(corpus, column=column, encoding=encoding)
+    else:
+        documents = corpus
+    model = LSA(n_topics, tokenizer=tokenizer, **params)
+    report(progress, "train", "start", 0, 1)
+    model.fit(documents)
+    report(progress, "train", "end", 1, 1, explained_variance=float(model.explained_variance_ratio_.sum()))
+    if out is not None:
+        model.save(out, force=force)
+    return model
+
+
+def _tokens_documents(tokens_file: Path) -> Iterator[str]:
+    for line in iter_lines(tokens_file):
+        if line.strip():
+            yield line
+
+
+class _TokensFile:
+    """A re-iterable view of a tokens file (one document per line)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[str]:
+        return _tokens_documents(self.path)
+
+
+def train_lsa(
+    tokens_file: Path,
+    *,
+    workdir: Path | None = None,
+    progress: ProgressCallback | None = None,
+    dim: int = 100,
+    min_count: int = 1,
+    max_df: int | float = 1.0,
+    sublinear_tf: bool = True,
+    seed: int = 0,
+) -> Vectors:
+    """Train LSA term vectors from a tokens file (the ``embed train`` trainer protocol).
+
+    Parameters
+    ----------
+    tokens_file : Path
+        One document per line, tokens separated by spaces (already tokenized).
+    workdir : Path, optional
+        Output folder being built; the LSA model files go there (see :class:`LSA`), so the
+        folder also works with ``nlptk lsa topics`` and ``nlptk lsa similar``.
+    progress : callable, optional
+        Receives a "train" start and end event.
+    dim : int, default=100
+        Number of topics.
+    min_count : int, default=1
+        Minimum number of documents a term must appear in (``min_df``).
+    max_df : int or float, default=1.0
+    sublinear_tf : bool, default=True
+    seed : int, default=0
+
+    Returns
+    -------
+    Vectors
+        Term vectors, most frequent (by document frequency) first.
+
+    Raises
+    ------
+    ParameterError
+        ``dim`` < 1 or larger than the data allows, ``min_count`` < 1.
+    DataError
+        An empty vocabulary after ``min_count``.
+    """
+    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+        raise ParameterError(f"dim must be >= 1, got {dim!r}")
+    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+        raise ParameterError(f"min_count must be an integer >= 1, got {min_count!r}")
+    model = LSA(
+        n_topics=dim,
+        min_df=min_count,
+        max_df=max_df,
+        sublinear_tf=sublinear_tf,
+        tokenizer={"name": "whitespace", "lowercase": False},
+        random_state=seed,
+    )
+    report(progress, "train", "start", 0, 1)
+    started = time.perf_counter()
+    try:
+        model.fit(_TokensFile(Path(tokens_file)))
+    except DataError as exc:
+        raise DataError(
+            f"empty vocabulary with min_count={min_count} ({exc.message})",
+            path=tokens_file,
+            hint="lower min_count or give a larger corpus",
+        ) from None
+    seconds = time.perf_counter() - started
+    report(progress, "train", "end", 1, 1, seconds=seconds)
+    vectors = model.term_vectors()
+    vectors.meta["params"] = {
+        "dim": dim,
+        "min_count": min_count,
+        "max_df": max_df,
+        "sublinear_tf": sublinear_tf,
+        "seed": seed,
+    }
+    vectors.meta["explained_variance"] = float(model.explained_variance_ratio_.sum())
+    if workdir is not None:
+        # queries must be tokenized like the corpus: the run manifest's tokenizer is used on load
+        vectors.meta["files"] = model._write_files(Path(workdir), tokenizer_from_manifest=True)
+    return vectors

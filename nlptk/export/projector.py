@@ -1,0 +1,544 @@
+"""Files for the TensorFlow Embedding Projector (projector.tensorflow.org and TensorBoard).
+
+An export folder holds:
+
+* ``vectors.tsv``: one row per point, tab-separated floats (``%.6g``), no header;
+* ``metadata.tsv``: one row per point. A single column has **no** header row; several
+  columns **do** (the first line is the column names), as the Projector requires. Tabs,
+  newlines and carriage returns inside values are written as ``\\t``, ``\\n``, ``\\r`` so
+  the row counts always match;
+* ``projector_config.json``: the standalone Projector's config (``embeddings`` with
+  ``tensorName``, ``tensorShape``, ``tensorPath``, ``metadataPath``);
+* ``projector_config.pbtxt``: TensorBoard's projector plugin config (``embeddings {
+  tensor_name, tensor_path, metadata_path }``): ``tensorboard --logdir OUT`` shows it;
+* ``missing_words.txt``: only when some words asked for were not in the vocabulary.
+
+The folder is written atomically (:func:`nlptk.io.atomic_directory`); an existing folder is
+refused unless ``force``. The writer checks that the vector and metadata row counts agree
+before the folder is moved into place.
+
+Use :func:`export_projector` for word vectors and :func:`export_documents` for any other
+matrix of points with metadata (LSA document vectors, a classifier's sentence representations).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from nlptk.errors import DataError, FormatError, ParameterError
+from nlptk.export.tsv import write_matrix_tsv
+from nlptk.io import atomic_directory, check_output, iter_lines
+from nlptk.vectors.container import Vectors
+
+__all__ = [
+    "BUILTIN_COLUMNS",
+    "ProjectorExport",
+    "escape_cell",
+    "export_documents",
+    "export_projector",
+    "read_metadata_table",
+    "read_word_list",
+    "resolve_vectors",
+    "select_rows",
+    "word_columns",
+]
+
+logger = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+BUILTIN_COLUMNS = ("word", "count", "rank")
+"""Metadata columns every word-vector export can have (``count`` only when the vectors have counts)."""
+
+_ESCAPES = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+@dataclass(frozen=True)
+class ProjectorExport:
+    """What an export wrote.
+
+    Attributes
+    ----------
+    path : Path
+        The export folder.
+    n_rows, dim : int
+        Shape of ``vectors.tsv``.
+    columns : list of str
+        Metadata columns, in order (a header row is written when there are several).
+    missing_words : list of str
+        Words asked for that the vocabulary does not have (also in ``missing_words.txt``).
+    """
+
+    path: Path
+    n_rows: int
+    dim: int
+    columns: list[str]
+    missing_words: list[str] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[Path]:
+        """The files in the folder."""
+        return sorted(p for p in self.path.iterdir() if p.is_file())
+
+
+def escape_cell(value: Any) -> str:
+    """One metadata cell as text, with tabs and line breaks made visible (``\\t``, ``\\n``, ``\\r``).
+
+    ``None`` becomes an empty cell; floats are written with 4 significant digits.
+
+    Examples
+    --------
+    >>> escape_cell("new\\tyork")
+    'new\\\\tyork'
+    >>> escape_cell(0.123456), escape_cell(None), escape_cell(3)
+    ('0.1235', '', '3')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.4g}"
+    return str(value).translate(_ESCAPES)
+
+
+def _truncate(text: str, max_chars: int | None) -> str:
+    if max_chars is None or len(text) <= max_chars:
+        return text
+    return text[: max_chars - 1] + "…"
+
+
+def read_word_list(path: PathLike, *, encoding: str = "utf-8") -> list[str]:
+    """Read a words file: one word per line (surrounding whitespace and blank lines ignored,
+    duplicates dropped, order kept). A tab-separated line uses its first field.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing or empty.
+    DataError
+        The file has no words.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "w.txt"
+    >>> _ = f.write_text("king\\nqueen\\n\\nking\\n")
+    >>> read_word_list(f)
+    ['king', 'queen']
+    """
+    words: dict[str, None] = {}
+    for line in iter_lines(path, encoding=encoding):
+        word = line.split("\t", 1)[0].strip()
+        if word:
+            words.setdefault(word, None)
+    if not words:
+        raise DataError("the words file lists no words", path=path, hint="put one word per line")
+    return list(words)
+
+
+def read_metadata_table(path: PathLike, *, encoding: str = "utf-8") -> dict[str, dict[str, str]]:
+    """Read extra metadata columns from a TSV file with a header row; the first column is the word.
+
+    Returns ``{column: {word: value}}`` for every column after the first.
+
+    Raises
+    ------
+    FormatError
+        No header with at least two columns, or a row with the wrong number of fields.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "m.tsv"
+    >>> _ = f.write_text("word\\tcluster\\nking\\t3\\nqueen\\t3\\n")
+    >>> read_metadata_table(f)
+    {'cluster': {'king': '3', 'queen': '3'}}
+    """
+    lines = iter_lines(path, encoding=encoding)
+    header = next(lines, "").split("\t")
+    if len(header) < 2:
+        raise FormatError(
+            "expected a header row with the word column and at least one more column, tab-separated",
+            path=path,
+            line=1,
+            hint="for example: word<TAB>cluster",
+        )
+    names = [h.strip() for h in header[1:]]
+    table: dict[str, dict[str, str]] = {name: {} for name in names}
+    for lineno, line in enumerate(lines, start=2):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != len(header):
+            raise FormatError(
+                f"has {len(fields)} tab-separated fields, expected {len(header)} (as the header)",
+                path=path,
+                line=lineno,
+            )
+        for name, value in zip(names, fields[1:], strict=True):
+            table[name][fields[0]] = value
+    return table
+
+
+def resolve_vectors(source: Vectors | PathLike, *, limit: int | None = None) -> Vectors:
+    """Vectors from a :class:`Vectors`, any vectors path :func:`nlptk.vectors.formats.load_vectors`
+    reads, or an LSA model folder (its term vectors)."""
+    if isinstance(source, Vectors):
+        return source
+    from nlptk.embed.lsa import LSA, is_lsa_model
+
+    if is_lsa_model(source):
+        vectors = LSA.load(source).term_vectors()
+        return vectors if limit is None else _subset(vectors, np.arange(min(limit, len(vectors))))
+    from nlptk.vectors.formats import load_vectors
+
+    return load_vectors(source, limit=limit)
+
+
+def _subset(vectors: Vectors, rows: np.ndarray) -> Vectors:
+    counts = None if vectors.counts is None else vectors.counts[rows]
+    return Vectors(
+        [vectors.words[i] for i in rows], np.asarray(vectors.vectors[rows]), counts=counts, meta=vectors.meta
+    )
+
+
+def select_rows(
+    vectors: Vectors, *, words: Sequence[str] | None = None, limit: int | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """Rows to export: the listed ``words`` (in their order) or all rows, then the first ``limit``.
+
+    Returns
+    -------
+    rows : ndarray of int
+    missing : list of str
+        Listed words the vocabulary does not have.
+
+    Raises
+    ------
+    ParameterError
+        ``limit`` < 1.
+    DataError
+        Nothing left to export.
+    """
+    if limit is not None and limit < 1:
+        raise ParameterError(f"limit must be >= 1, got {limit}")
+    missing: list[str] = []
+    if words is None:
+        rows = np.arange(len(vectors) if limit is None else min(limit, len(vectors)))
+    else:
+        index = vectors.key_to_index
+        found: list[int] = []
+        for word in dict.fromkeys(words):
+            row = index.get(word)
+            if row is None:
+                missing.append(word)
+            else:
+                found.append(row)
+        rows = np.asarray(found[:limit] if limit is not None else found, dtype=np.int64)
+    if rows.size == 0:
+        if words is not None:
+            shown = ", ".join(repr(w) for w in missing[:10]) + (" ..." if len(missing) > 10 else "")
+            raise DataError(
+                f"none of the {len(missing)} words asked for is in the vocabulary "
+                f"({len(vectors)} words): {shown}",
+                hint="check the words file (case, tokenization) against the vectors",
+            )
+        raise DataError("the vectors have no words: nothing to export")
+    return rows, missing
+
+
+def word_columns(
+    vectors: Vectors,
+    rows: np.ndarray,
+    names: Sequence[str],
+    *,
+    extra_columns: Mapping[str, Mapping[str, Any] | Sequence[Any]] | None = None,
+) -> dict[str, list[Any]]:
+    """Metadata values for the chosen rows: built-in columns (word, count, rank) and extra ones.
+
+    ``extra_columns`` maps a column name to ``{word: value}`` (words without a value get an
+    empty cell) or to a sequence aligned with the full vocabulary.
+
+    Raises
+    ------
+    ParameterError
+        A column that does not exist; the message lists the available ones.
+    """
+    extra = dict(extra_columns or {})
+    available = ["word", "rank"]
+    if vectors.counts is not None:
+        available.insert(1, "count")
+    available += [name for name in extra if name not in available]
+    if not names:
+        raise ParameterError("no metadata columns asked for", hint=f"available: {', '.join(available)}")
+    out: dict[str, list[Any]] = {}
+    for name in names:
+        if name in out:
+            continue
+        if name == "word":
+            out[name] = [vectors.words[i] for i in rows]
+        elif name == "rank":
+            out[name] = (rows + 1).tolist()
+        elif name == "count" and vectors.counts is not None:
+            out[name] = vectors.counts[rows].tolist()
+        elif name in extra:
+            values = extra[name]
+            if isinstance(values, Mapping):
+                out[name] = [values.get(vectors.words[i]) for i in rows]
+            else:
+                if len(values) != len(vectors):
+                    raise ParameterError(
+                        f"column {name!r} has {len(values)} values for {len(vectors)} words; they must match"
+                    )
+                out[name] = [values[i] for i in rows]
+        else:
+            why = " (these vectors have no counts)" if name == "count" else ""
+            raise ParameterError(
+                f"no metadata column {name!r}{why}", hint=f"available columns: {', '.join(available)}"
+            )
+    return out
+
+
+def _write_folder(
+    out_dir: PathLike,
+    matrix: np.ndarray,
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    tensor_name: str,
+    normalize: bool,
+    force: bool,
+    max_chars: int | None,
+    missing_words: Sequence[str] = (),
+) -> ProjectorExport:
+    """Write the Projector files for ``matrix`` and its metadata ``columns`` atomically."""
+    check_output(out_dir, force=force)
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2:
+        raise ParameterError(f"expected a 2-d matrix of points, got shape {matrix.shape}")
+    n, dim = matrix.shape
+    if n == 0 or dim == 0:
+        raise DataError(f"nothing to export: the matrix has shape {matrix.shape}")
+    if not columns:
+        raise ParameterError("at least one metadata column is needed")
+    names = [str(name) for name in columns]
+    for name, values in columns.items():
+        if len(values) != n:
+            raise DataError(
+                f"metadata column {name!r} has {len(values)} values for {n} vectors; they must match"
+            )
+    if matrix.dtype != np.float32:
+        matrix = matrix.astype(np.float32)
+    if normalize:
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    single = len(names) == 1
+    cells = [[_truncate(escape_cell(v), max_chars) for v in values] for values in columns.values()]
+    if single:  # an empty line could be skipped by a reader and shift every row after it
+        cells[0] = [c if c else "<empty>" for c in cells[0]]
+    lines = ["\t".join(names)] if not single else []
+    lines += ["\t".join(row) for row in zip(*cells, strict=True)]
+    with atomic_directory(out_dir, force=force) as tmp:
+        with open(tmp / "vectors.tsv", "wb") as handle:
+            write_matrix_tsv(matrix, handle)
+        with open(tmp / "metadata.tsv", "w", encoding="utf-8", newline="\n") as handle:
+            handle.write("\n".join(lines) + "\n")
+        _check_row_counts(tmp, n, header=not single)
+        shape = [int(n), int(dim)]
+        standalone = {
+            "embeddings": [
+                {
+                    "tensorName": tensor_name,
+                    "tensorShape": shape,
+                    "tensorPath": "vectors.tsv",
+                    "metadataPath": "metadata.tsv",
+                }
+            ]
+        }
+        (tmp / "projector_config.json").write_text(json.dumps(standalone, indent=2) + "\n", encoding="utf-8")
+        (tmp / "projector_config.pbtxt").write_text(
+            "embeddings {\n"
+            f"  tensor_name: {json.dumps(tensor_name)}\n"
+            f"  tensor_shape: {n}\n"
+            f"  tensor_shape: {dim}\n"
+            '  tensor_path: "vectors.tsv"\n'
+            '  metadata_path: "metadata.tsv"\n'
+            "}\n",
+            encoding="utf-8",
+        )
+        if missing_words:
+            (tmp / "missing_words.txt").write_text(
+                "".join(escape_cell(w) + "\n" for w in missing_words), encoding="utf-8"
+            )
+    logger.info("wrote %d x %d vectors and %d metadata column(s) to %s", n, dim, len(names), out_dir)
+    return ProjectorExport(Path(out_dir), int(n), int(dim), names, list(missing_words))
+
+
+def _check_row_counts(folder: Path, n: int, *, header: bool) -> None:
+    """Count the lines actually written; a mismatch is a bug, never a silent bad export."""
+
+    def count_lines(path: Path) -> int:
+        lines = 0
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 24):
+                lines += chunk.count(b"\n")
+        return lines
+
+    vec_rows = count_lines(folder / "vectors.tsv")
+    meta_rows = count_lines(folder / "metadata.tsv") - (1 if header else 0)
+    if vec_rows != n or meta_rows != n:
+        raise DataError(
+            f"row counts disagree: vectors.tsv has {vec_rows} rows, metadata.tsv {meta_rows}, expected {n}"
+        )
+
+
+def export_projector(
+    vectors: Vectors | PathLike,
+    out_dir: PathLike,
+    *,
+    limit: int | None = None,
+    words: Sequence[str] | None = None,
+    metadata: Sequence[str] | None = None,
+    extra_columns: Mapping[str, Mapping[str, Any] | Sequence[Any]] | None = None,
+    normalize: bool = False,
+    force: bool = False,
+    tensor_name: str = "word_vectors",
+    on_missing: Literal["warn", "error"] = "warn",
+) -> ProjectorExport:
+    """Write word vectors as Embedding Projector files.
+
+    Parameters
+    ----------
+    vectors : Vectors or path
+        The vectors, or a path :func:`nlptk.vectors.formats.load_vectors` reads, or an LSA
+        model folder (its term vectors).
+    out_dir : str or PathLike
+        The folder to write (must not exist unless ``force``).
+    limit : int, optional
+        Export only the first ``limit`` rows (the most frequent words), after ``words``.
+    words : sequence of str, optional
+        Export these words, in this order. Unknown words are left out and reported:
+        logged, listed in ``missing_words.txt`` and in the result (or an error, see ``on_missing``).
+    metadata : sequence of str, optional
+        Metadata columns: ``word``, ``count`` (when the vectors have counts), ``rank``
+        (1-based row) and the names in ``extra_columns``. Default: ``word`` and every extra
+        column. One column is written without a header, several with one.
+    extra_columns : mapping, optional
+        More columns: name -> ``{word: value}`` or a sequence aligned with the vocabulary
+        (see :func:`read_metadata_table` for a TSV file).
+    normalize : bool, default=False
+        Scale every vector to unit length (the Projector's cosine views then match dot products).
+    force : bool, default=False
+        Replace an existing folder.
+    tensor_name : str, default="word_vectors"
+        The name the Projector shows.
+    on_missing : {"warn", "error"}, default="warn"
+        What to do with words that are not in the vocabulary.
+
+    Returns
+    -------
+    ProjectorExport
+
+    Raises
+    ------
+    OutputExistsError
+        ``out_dir`` exists and ``force`` is false.
+    ParameterError
+        An unknown metadata column (the message lists the available ones), ``limit`` < 1.
+    DataError
+        Nothing to export, or (``on_missing="error"``) unknown words.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, pathlib
+    >>> v = Vectors(["king", "queen", "apple"], np.eye(3, dtype=np.float32), counts=[30, 20, 10])
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "proj"
+    >>> result = export_projector(v, out, metadata=["word", "count"])
+    >>> (out / "metadata.tsv").read_text().splitlines()[:2]
+    ['word\\tcount', 'king\\t30']
+    """
+    if on_missing not in ("warn", "error"):
+        raise ParameterError(f"on_missing={on_missing!r} is not one of 'warn', 'error'")
+    check_output(out_dir, force=force)
+    vectors = resolve_vectors(vectors)
+    rows, missing = select_rows(vectors, words=words, limit=limit)
+    if missing:
+        shown = ", ".join(repr(w) for w in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        message = f"{len(missing)} of {len(missing) + len(rows)} words are not in the vocabulary: {shown}"
+        if on_missing == "error":
+            raise DataError(message, hint="remove them from the words file, or allow them to be skipped")
+        logger.warning("%s (left out; listed in missing_words.txt)", message)
+    names = list(metadata) if metadata is not None else ["word", *(extra_columns or {})]
+    columns = word_columns(vectors, rows, names, extra_columns=extra_columns)
+    matrix = np.asarray(vectors.vectors[rows])
+    return _write_folder(
+        out_dir,
+        matrix,
+        columns,
+        tensor_name=tensor_name,
+        normalize=normalize,
+        force=force,
+        max_chars=None,
+        missing_words=missing,
+    )
+
+
+def export_documents(
+    doc_vectors: np.ndarray,
+    out_dir: PathLike,
+    *,
+    metadata: Mapping[str, Sequence[Any]],
+    normalize: bool = False,
+    force: bool = False,
+    tensor_name: str = "documents",
+    max_chars: int | None = 200,
+) -> ProjectorExport:
+    """Write any matrix of points with per-point metadata as Embedding Projector files.
+
+    For LSA document vectors (id, text snippet) and a classifier's sentence representations
+    (text snippet, true label, predicted label, confidence): one call.
+
+    Parameters
+    ----------
+    doc_vectors : ndarray of shape (n_documents, dim)
+    out_dir : str or PathLike
+    metadata : mapping of str to sequence
+        Column name -> one value per document, in column order. Values are written as text
+        (floats with 4 significant digits), tabs and newlines escaped, cut to ``max_chars``.
+    normalize : bool, default=False
+        Scale every vector to unit length.
+    force : bool, default=False
+        Replace an existing folder.
+    tensor_name : str, default="documents"
+    max_chars : int or None, default=200
+        Longest metadata value (longer ones end in "…"); None keeps them whole.
+
+    Returns
+    -------
+    ProjectorExport
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "docs"
+    >>> r = export_documents(np.random.rand(2, 4), out, metadata={
+    ...     "text": ["a good film", "bad"], "true_label": ["pos", "neg"],
+    ...     "predicted_label": ["pos", "pos"], "confidence": [0.93, 0.51]})
+    >>> (out / "metadata.tsv").read_text().splitlines()[1]
+    'a good film\\tpos\\tpos\\t0.93'
+    """
+    return _write_folder(
+        out_dir,
+        np.asarray(doc_vectors),
+        dict(metadata),
+        tensor_name=tensor_name,
+        normalize=normalize,
+        force=force,
+        max_chars=max_chars,
+    )
