@@ -44,6 +44,7 @@ def spacy_command(
         f"wrote {escape(str(info.path))}: {info.n_words} words, {info.n_rows} vectors x {info.dim} dims"
         f"{pruned} ({info.seconds:.1f} s); load it with spacy.load({escape(repr(str(info.path)))})",
         highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -145,7 +145,9 @@ def score(
         missing = sum(r.score is None for r in results)
         if out is not None:
             write_pairs_csv(items, results, out, force=force)
-            err_console.print(f"wrote {len(results)} scores to {escape(str(out))}", highlight=False)
+            err_console.print(
+                f"wrote {len(results)} scores to {escape(str(out))}", highlight=False, soft_wrap=True
+            )
         else:
             table = Table("line", "score", "coverage A", "coverage B", "text A", "text B", "note")
             for item, r in zip(items, results, strict=True):
@@ -164,6 +166,7 @@ def score(
                 f"[yellow]warning:[/] {missing} of {len(results)} pairs have no score "
                 "(a text without known words)",
                 highlight=False,
+                soft_wrap=True,
             )
         return
     if file:
@@ -183,6 +186,7 @@ def score(
         f"similarity [bold]{result.score:.4f}[/]  (coverage: A {_pct(result.coverage_a)}, "
         f"B {_pct(result.coverage_b)} of tokens have a vector)",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -210,10 +214,12 @@ def matrix(
     labels = [str(n) for n in lines]
     if out is not None:
         write_matrix_csv(result, labels, out, force=force)
-        err_console.print(f"wrote {len(texts)} x {len(texts)} matrix to {escape(str(out))}", highlight=False)
+        err_console.print(
+            f"wrote {len(texts)} x {len(texts)} matrix to {escape(str(out))}", highlight=False, soft_wrap=True
+        )
     if heatmap is not None:
         plot_similarity_heatmap(result.scores, heatmap, labels=labels, force=force)
-        err_console.print(f"wrote heat map to {escape(str(heatmap))}", highlight=False)
+        err_console.print(f"wrote heat map to {escape(str(heatmap))}", highlight=False, soft_wrap=True)
     if out is None and heatmap is None:
         if len(texts) <= 12:
             table = Table("line", *labels, "coverage")
@@ -231,6 +237,7 @@ def matrix(
             f"[yellow]warning:[/] {len(result.missing)} texts have no known words "
             f"(lines {shown}{more}); their rows are empty (nan)",
             highlight=False,
+            soft_wrap=True,
         )
 
 

@@ -248,8 +248,9 @@ def use_vectors(
     if oov == "subword":
         component.set_subwords(SubwordTable.from_gensim(vectors.to_gensim()))
     logger.info(
-        "spaCy pipeline %r now has %d vectors x %d dims (oov=%s, keys by %s)",
-        nlp.meta.get("name", nlp.lang),
+        "spaCy %s pipeline %r now has %d vectors x %d dims (oov=%s, keys by %s)",
+        nlp.lang,
+        nlp.meta.get("name"),
         len(vectors),
         vectors.dim,
         oov,

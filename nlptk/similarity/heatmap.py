@@ -82,6 +82,4 @@ def plot_similarity_heatmap(
 def _cmap():  # type: ignore[no-untyped-def]
     from matplotlib import colormaps
 
-    cmap = colormaps["RdBu_r"].copy()
-    cmap.set_bad("lightgrey")
-    return cmap
+    return colormaps["RdBu_r"].with_extremes(bad="lightgrey")
