@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 PathLike = str | os.PathLike[str]
 
-BLOCK_BYTES = 1 << 24  # 16 MiB of text per bulk conversion
+BLOCK_BYTES = 1 << 22  # 4 MiB of text per bulk conversion (larger blocks: more memory, no faster)
 _MAX_WORD_BYTES = 10_000
 _BOM = b"\xef\xbb\xbf"
 
@@ -205,6 +205,13 @@ class _TextReader:
                 path=self.path,
                 hint="give the right format (word2vec-binary, fasttext-bin) or check the file",
             )
+        sample = block[:4096]
+        if sample.translate(None, bytes(range(32, 256)) + b"\t\n\r\x0b\x0c"):
+            raise FormatError(
+                "contains control bytes: this is binary data, not a text vectors file",
+                path=self.path,
+                hint="give the right format (word2vec-binary, fasttext-bin) or check the file",
+            )
         if block.startswith(_BOM):
             block = block[len(_BOM) :]
         first, _, rest = block.partition(b"\n")
@@ -222,12 +229,25 @@ class _TextReader:
         word, _, values = first.rstrip(b"\r").partition(b" ")
         tokens = values.split()
         if not tokens:
-            raise self._error(f"has no values after the word {_show(word, self.encoding)}", 1)
+            raise self._error(
+                f"has no values after the word {_show(word, self.encoding)}",
+                1,
+                "each line must be a word and its numbers separated by spaces; is this a text vectors file?",
+            )
         if parse_header(first) is not None:
             raise self._error(
                 f"looks like a word2vec header ({_show(first.strip(), self.encoding)}), not a vector",
                 1,
                 "use format 'word2vec' for files with a header",
+            )
+        leading = next((i for i, tok in enumerate(tokens) if _is_number(tok)), len(tokens))
+        if 0 < leading < len(tokens) and all(_is_number(t) for t in tokens[leading:]):
+            words = b" ".join([word, *tokens[:leading]])
+            raise self._error(
+                f"the word {_show(words, self.encoding)} contains a space; this format "
+                "splits words from values at the first space",
+                1,
+                "replace the spaces inside words (for example by '_')",
             )
         self.dim = len(tokens)
         self.dim_source = f"line 1 has {self.dim}"

@@ -1,0 +1,266 @@
+"""Benchmark: loading word vectors with nlptk against gensim, and nearest-neighbour queries.
+
+Writes a synthetic word2vec text file (``--words`` x ``--dim``, standard-normal values
+printed with 6 decimals, as real files are) and its binary twin in a temporary folder, then
+times side by side in one run:
+
+* text: gensim ``KeyedVectors.load_word2vec_format`` vs ``nlptk.vectors.load_vectors``;
+* binary: the same with ``binary=True`` vs nlptk's binary reader;
+* native: nlptk's folder (``vectors.npy`` memory-mapped) opened, then one word looked up
+  (the lookup builds the word index); gensim's ``KeyedVectors.load(mmap="r")`` of a
+  ``.kv`` beside it for reference;
+* ``most_similar`` (topn=10) for ``--queries`` words: gensim's ``KeyedVectors`` vs nlptk's
+  ``Vectors`` (which delegates to gensim on the shared matrix), norms computed within.
+
+Each load runs in its own fresh Python process so that peak memory is honest: after the
+imports the child resets the kernel's peak-RSS mark (``/proc/self/clear_refs``), loads,
+and reports the peak resident memory (``VmHWM``) minus the resident memory before the
+load: the load's own peak cost, with the matrix itself included. The
+matrices that gensim and nlptk read are compared through a checksum of words and values.
+
+Prints one JSON object with times (seconds), ratios (gensim time / nlptk time: above 1
+means nlptk is faster) and peak memory (MiB). Targets: text load >= 2x faster than
+gensim; native open < 100 ms.
+
+Usage::
+
+    nice python scripts/bench/load_vectors.py                       # 400,000 x 300
+    python scripts/bench/load_vectors.py --words 20000 --dim 100     # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+CHILD = r"""
+import json, resource, sys, time, hashlib
+import numpy as np
+from gensim.models import KeyedVectors
+import nlptk.vectors as nv
+
+def status_mib(field):
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+def rss_mib():
+    try:  # reset the peak (VmHWM) to the current RSS, so the peak below is the load's own
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        reset = True
+    except OSError:
+        reset = False
+    return status_mib("VmRSS"), reset
+
+def checksum(words, matrix):
+    h = hashlib.sha1("\n".join(words).encode()).hexdigest()[:12]
+    return f"{h}:{float(np.asarray(matrix, dtype=np.float64).sum()):.6e}"
+
+task, path, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
+out = {}
+before, peak_was_reset = rss_mib()
+t0 = time.perf_counter()
+if task == "gensim_text":
+    kv = KeyedVectors.load_word2vec_format(path)
+    out["seconds"] = time.perf_counter() - t0
+    out["checksum"] = checksum(kv.index_to_key, kv.vectors)
+elif task == "gensim_binary":
+    kv = KeyedVectors.load_word2vec_format(path, binary=True)
+    out["seconds"] = time.perf_counter() - t0
+    out["checksum"] = checksum(kv.index_to_key, kv.vectors)
+elif task in ("nlptk_text", "nlptk_binary"):
+    v = nv.load_vectors(path)
+    out["seconds"] = time.perf_counter() - t0
+    out["checksum"] = checksum(v.words, v.vectors)
+elif task == "nlptk_native":
+    v = nv.load_vectors(path)
+    out["open_seconds"] = time.perf_counter() - t0
+    _ = v[extra[0]]
+    out["seconds"] = time.perf_counter() - t0
+    out["is_memmap"] = isinstance(v.vectors, np.memmap)
+elif task == "gensim_kv_mmap":
+    kv = KeyedVectors.load(path, mmap="r")
+    out["open_seconds"] = time.perf_counter() - t0
+    _ = kv[extra[0]]
+    out["seconds"] = time.perf_counter() - t0
+elif task == "most_similar":
+    words = json.loads(extra[0])
+    kv = KeyedVectors.load(extra[1])
+    v = nv.load_vectors(path)
+    t = time.perf_counter()
+    g = [kv.most_similar(w, topn=10) for w in words]
+    out["gensim_seconds"] = time.perf_counter() - t
+    t = time.perf_counter()
+    n = [v.most_similar(w, topn=10) for w in words]
+    out["nlptk_seconds"] = time.perf_counter() - t
+    out["same_neighbours"] = all([a for a, _ in x] == [b for b, _ in y] for x, y in zip(g, n))
+out["rss_before_mib"] = round(before, 1)
+peak = status_mib("VmHWM") if peak_was_reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["peak_rss_mib"] = round(peak, 1)
+out["peak_was_reset"] = peak_was_reset
+out["peak_extra_mib"] = round(out["peak_rss_mib"] - before, 1)
+print(json.dumps(out))
+"""
+
+
+def run_child(*args: str) -> dict:
+    """Run one measurement in a fresh interpreter and return its JSON line."""
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, *args], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"measurement {args[0]} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def best_of(repeats: int, *args: str) -> dict:
+    """Run a measurement ``repeats`` times; keep the fastest run (least disturbed by others)."""
+    runs = [run_child(*args) for _ in range(repeats)]
+    return min(runs, key=lambda r: r["seconds"])
+
+
+def write_files(folder: Path, n_words: int, dim: int, seed: int) -> tuple[Path, Path]:
+    """Write ``vectors.txt`` (word2vec text) and ``vectors.bin`` (its binary twin)."""
+    rng = np.random.default_rng(seed)
+    text_path, bin_path = folder / "vectors.txt", folder / "vectors.bin"
+    template = " ".join(["%.6f"] * dim)
+    with open(text_path, "wb") as text, open(bin_path, "wb") as binary:
+        header = f"{n_words} {dim}\n".encode()
+        text.write(header)
+        binary.write(header)
+        step = 5000
+        for start in range(0, n_words, step):
+            rows = rng.standard_normal((min(step, n_words - start), dim)).astype(np.float32)
+            # round as the text holds them, so both files carry the same float32 values
+            rows = np.round(rows.astype(np.float64), 6).astype(np.float32)
+            words = [f"w{start + i}" for i in range(len(rows))]
+            text.write(
+                "".join(f"{w} {template % tuple(r)}\n" for w, r in zip(words, rows.tolist(), strict=True)).encode()
+            )
+            binary.write(b"".join(w.encode() + b" " + r.tobytes() for w, r in zip(words, rows, strict=True)))
+    return text_path, bin_path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--words", type=int, default=400_000)
+    parser.add_argument("--dim", type=int, default=300)
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=1, help="Runs per load; the fastest is kept.")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workdir", type=Path, default=None, help="Folder for the files (default: a temp dir).")
+    args = parser.parse_args(argv)
+
+    import gensim
+    from gensim.models import KeyedVectors
+
+    import nlptk
+    from nlptk.vectors import load_vectors, save_vectors
+
+    folder = Path(tempfile.mkdtemp(prefix="nlptk_bench_vectors_", dir=args.workdir))
+    try:
+        t = time.perf_counter()
+        text_path, bin_path = write_files(folder, args.words, args.dim, args.seed)
+        write_seconds = time.perf_counter() - t
+        native_path, kv_path = folder / "native", folder / "vectors.kv"
+        vectors = load_vectors(bin_path)
+        save_vectors(vectors, native_path, "native")
+        kv = vectors.to_gensim()
+        kv.save(str(kv_path))
+        del vectors, kv
+        lookup_word = f"w{args.words // 2}"
+        rng = np.random.default_rng(args.seed + 1)
+        queries = [f"w{i}" for i in rng.choice(args.words, size=min(args.queries, args.words), replace=False)]
+
+        reps = args.repeats
+        results = {
+            "gensim_text": best_of(reps, "gensim_text", str(text_path)),
+            "nlptk_text": best_of(reps, "nlptk_text", str(text_path)),
+            "gensim_binary": best_of(reps, "gensim_binary", str(bin_path)),
+            "nlptk_binary": best_of(reps, "nlptk_binary", str(bin_path)),
+            "nlptk_native": best_of(max(reps, 3), "nlptk_native", str(native_path), lookup_word),
+            "gensim_kv_mmap": best_of(max(reps, 3), "gensim_kv_mmap", str(kv_path), lookup_word),
+        }
+        similar = run_child("most_similar", str(native_path), json.dumps(queries), str(kv_path))
+        sizes = {
+            "text_mib": round(text_path.stat().st_size / 2**20, 1),
+            "binary_mib": round(bin_path.stat().st_size / 2**20, 1),
+            "native_mib": round(sum(f.stat().st_size for f in native_path.iterdir()) / 2**20, 1),
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def ratio(a: float, b: float) -> float:
+        return round(a / b, 2) if b else float("inf")
+
+    r = results
+    report = {
+        "benchmark": "load_vectors",
+        "words": args.words,
+        "dim": args.dim,
+        "queries": len(queries),
+        "files": sizes,
+        "write_synthetic_seconds": round(write_seconds, 1),
+        "seconds": {
+            "gensim_text": round(r["gensim_text"]["seconds"], 3),
+            "nlptk_text": round(r["nlptk_text"]["seconds"], 3),
+            "gensim_binary": round(r["gensim_binary"]["seconds"], 3),
+            "nlptk_binary": round(r["nlptk_binary"]["seconds"], 3),
+            "nlptk_native_open": round(r["nlptk_native"]["open_seconds"], 4),
+            "nlptk_native_open_and_lookup": round(r["nlptk_native"]["seconds"], 4),
+            "gensim_kv_mmap_open": round(r["gensim_kv_mmap"]["open_seconds"], 4),
+            "gensim_kv_mmap_open_and_lookup": round(r["gensim_kv_mmap"]["seconds"], 4),
+            "gensim_most_similar": round(similar["gensim_seconds"], 3),
+            "nlptk_most_similar": round(similar["nlptk_seconds"], 3),
+        },
+        "ratios_gensim_over_nlptk": {
+            "text_load": ratio(r["gensim_text"]["seconds"], r["nlptk_text"]["seconds"]),
+            "binary_load": ratio(r["gensim_binary"]["seconds"], r["nlptk_binary"]["seconds"]),
+            "most_similar": ratio(similar["gensim_seconds"], similar["nlptk_seconds"]),
+            "native_open_vs_text_load": ratio(r["gensim_text"]["seconds"], r["nlptk_native"]["seconds"]),
+        },
+        "peak_extra_memory_mib": {name: r[name]["peak_extra_mib"] for name in r},
+        "peak_rss_mib": {name: r[name]["peak_rss_mib"] for name in r},
+        "same_values": {
+            "text": r["gensim_text"]["checksum"] == r["nlptk_text"]["checksum"],
+            "binary": r["gensim_binary"]["checksum"] == r["nlptk_binary"]["checksum"],
+        },
+        "same_neighbours": similar["same_neighbours"],
+        "native_is_memmap": r["nlptk_native"]["is_memmap"],
+        "targets": {
+            "text_load_at_least_2x": ratio(r["gensim_text"]["seconds"], r["nlptk_text"]["seconds"]) >= 2,
+            "native_open_under_100ms": r["nlptk_native"]["seconds"] < 0.1,
+        },
+        "memory_method": (
+            "a fresh process per measurement; peak resident memory (VmHWM, reset after the imports "
+            "through /proc/self/clear_refs) minus the resident memory before the load"
+            + ("" if r["nlptk_text"]["peak_was_reset"] else "; reset unavailable: ru_maxrss used")
+        ),
+        "versions": {
+            "nlptk": nlptk.__version__,
+            "gensim": gensim.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+        "cpu_count": os.cpu_count(),
+        "note": "shared machine: other jobs ran at the same time; compare the ratios",
+    }
+    _ = KeyedVectors  # imported above to fail early when gensim is missing
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
