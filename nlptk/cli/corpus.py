@@ -122,33 +122,25 @@ def list_(
         out = [{**i.to_dict(), "local_path": _local(i.name, data_dir)} for i in infos]
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    table = Table(
-        title=f"Named corpora (data folder: {data_dir or default_data_dir()})", title_justify="left"
-    )
-    table.add_column("name", style="bold")
-    table.add_column("kind")
-    table.add_column("documents", justify="right")
-    table.add_column("tokens", justify="right")
-    table.add_column("splits")
-    table.add_column("available")
-    table.add_column("description", overflow="fold")
+    wide = console.width >= 130
+    title = f"Named corpora (* default; data folder: {data_dir or default_data_dir()})"
+    table = Table(title=title, title_justify="left")
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("docs", justify="right", no_wrap=True)
+    table.add_column("tokens", justify="right", no_wrap=True)
+    table.add_column("splits", min_width=6)
+    table.add_column("here", no_wrap=True)
+    if wide:
+        table.add_column("description", overflow="fold")
     for info in infos:
-        local = _local(info.name, data_dir)
-        if local is not None:
-            status = f"shipped ({info.shipped_by})" if info.shipped_by else "yes"
-        else:
-            status = "download" if info.downloadable else "no"
-        name = f"{info.name} (default)" if info.name == default else info.name
-        kind = info.kind if info.kind == "text" else f"labelled, {info.format}"
-        table.add_row(
-            name,
-            kind,
-            _count(info.documents),
-            _count(info.tokens),
-            ", ".join(info.splits),
-            status,
-            info.title,
-        )
+        status = "download" if info.downloadable else "no"
+        if _local(info.name, data_dir) is not None:
+            status = info.shipped_by or "yes"
+        name = f"{info.name} *" if info.name == default else info.name
+        kind = info.kind if info.kind == "text" else info.format
+        row = [name, kind, _count(info.documents), _count(info.tokens), ", ".join(info.splits), status]
+        table.add_row(*row, *([info.title] if wide else []))
     console.print(table)
 
 
