@@ -118,9 +118,7 @@ print(json.dumps(out))
 
 def run_child(*args: str) -> dict:
     """Run one measurement in a fresh interpreter and return its JSON line."""
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD, *args], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"measurement {args[0]} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -148,7 +146,9 @@ def write_files(folder: Path, n_words: int, dim: int, seed: int) -> tuple[Path, 
             rows = np.round(rows.astype(np.float64), 6).astype(np.float32)
             words = [f"w{start + i}" for i in range(len(rows))]
             text.write(
-                "".join(f"{w} {template % tuple(r)}\n" for w, r in zip(words, rows.tolist(), strict=True)).encode()
+                "".join(
+                    f"{w} {template % tuple(r)}\n" for w, r in zip(words, rows.tolist(), strict=True)
+                ).encode()
             )
             binary.write(b"".join(w.encode() + b" " + r.tobytes() for w, r in zip(words, rows, strict=True)))
     return text_path, bin_path
@@ -161,7 +161,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=1, help="Runs per load; the fastest is kept.")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workdir", type=Path, default=None, help="Folder for the files (default: a temp dir).")
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="Folder for the files (default: a temp dir)."
+    )
     args = parser.parse_args(argv)
 
     import gensim

@@ -124,7 +124,9 @@ def test_limit_reads_the_first_words(tiny: Vectors, tmp_path: Path, fmt: str) ->
     np.testing.assert_array_equal(back.vectors, tiny.vectors[:3])
 
 
-def test_text_loader_agrees_with_gensim_across_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_text_loader_agrees_with_gensim_across_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Many small blocks, CRLF line ends, a trailing space (the C tool's) and exponents."""
     monkeypatch.setattr(_word2vec, "BLOCK_BYTES", 256)
     rng = np.random.default_rng(1)
