@@ -23,8 +23,7 @@ from nlptk.errors import (
     ParameterError,
     VocabularyError,
 )
-from nlptk.vectors import FORMATS, Vectors, detect_format, load_vectors, save_vectors
-from nlptk.vectors import _word2vec
+from nlptk.vectors import FORMATS, Vectors, _word2vec, detect_format, load_vectors, save_vectors
 
 WORDS = ["the", "king", "queen", "Straße", "naïve"]
 
@@ -144,7 +143,7 @@ def test_text_loader_agrees_with_gensim_across_blocks(
 def test_precision_writes_fewer_digits(tiny: Vectors, tmp_path: Path) -> None:
     save_vectors(tiny, tmp_path / "v.txt", "word2vec", precision=3)
     first = (tmp_path / "v.txt").read_text().splitlines()[1].split()
-    assert first[1:] == ["%.3g" % x for x in tiny.vectors[0].tolist()]
+    assert first[1:] == [f"{x:.3g}" for x in tiny.vectors[0].tolist()]
     np.testing.assert_allclose(load_vectors(tmp_path / "v.txt").vectors, tiny.vectors, rtol=1e-2, atol=1e-2)
 
 
@@ -170,7 +169,7 @@ def test_fasttext_bin_gives_vectors_for_unseen_words(tmp_path: Path) -> None:
     assert (tmp_path / "copy.bin").read_bytes() == Path(datapath("lee_fasttext.bin")).read_bytes()
     # ... but not from vectors without a model
     plain = load_vectors(datapath("lee_fasttext.vec"))
-    with pytest.raises(ParameterError, match="fastText .bin"):
+    with pytest.raises(ParameterError, match=r"fastText \.bin"):
         save_vectors(plain, tmp_path / "x.bin", "fasttext-bin")
     limited = load_vectors(datapath("lee_fasttext.bin"), limit=5)
     assert len(limited) == 5 and not limited.has_subwords
