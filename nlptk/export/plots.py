@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,17 +30,28 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "PlotResult",
     "nudge_labels",
     "plot_confusion_matrix",
     "plot_embedding",
     "plot_history",
     "plot_lr_finder",
+    "plot_vectors",
     "project_2d",
 ]
 
 logger = logging.getLogger(__name__)
 
 PathLike = str | os.PathLike[str]
+
+
+@dataclass(frozen=True)
+class PlotResult:
+    """What :func:`plot_vectors` drew: the file, the number of points, words left out."""
+
+    path: Path
+    n_points: int
+    missing_words: list[str] = field(default_factory=list)
 
 
 def _pyplot() -> Any:
@@ -205,6 +217,15 @@ def nudge_labels(
     return out
 
 
+def _as_numbers(values: Sequence[Any]) -> np.ndarray | None:
+    """The values as floats when every one is a number (or numeric text); else None."""
+    try:
+        out = np.array([float(v) for v in values], dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return out if np.isfinite(out).all() else None
+
+
 def _category_colors(categories: Sequence[Any]) -> tuple[np.ndarray, list[Any], Any]:
     plt = _pyplot()
     values = [str(c) for c in categories]
@@ -276,7 +297,20 @@ def plot_embedding(
     size = 10 if n <= 30 else 8 if n <= 100 else 6.5 if n <= 250 else 5
     side = 8 if n <= 100 else 11 if n <= 250 else 14
     fig, ax = plt.subplots(figsize=(side, side * 0.8))
-    if categories is not None:
+    numeric = _as_numbers(categories) if categories is not None else None
+    if numeric is not None and len(set(numeric.tolist())) > 12:  # a continuous scale (count, rank...)
+        from matplotlib.colors import LogNorm, Normalize
+
+        positive = bool((numeric > 0).all())
+        wide = positive and numeric.max() / numeric.min() > 100
+        norm = LogNorm(numeric.min(), numeric.max()) if wide else Normalize(numeric.min(), numeric.max())
+        cmap = plt.get_cmap("viridis")
+        colors = cmap(norm(numeric))
+        points = ax.scatter(
+            xy[:, 0], xy[:, 1], c=numeric, cmap=cmap, norm=norm, s=18, alpha=0.85, linewidths=0
+        )
+        fig.colorbar(points, ax=ax, fraction=0.04, pad=0.02, label=category_name)
+    elif categories is not None:
         colors, uniques, cmap = _category_colors(categories)
         ax.scatter(xy[:, 0], xy[:, 1], c=colors, s=18, alpha=0.85, linewidths=0)
         from matplotlib.lines import Line2D
@@ -513,3 +547,76 @@ def plot_history(
     fig.suptitle(title)
     fig.tight_layout()
     return _save_figure(fig, path, force=force)
+
+
+def plot_vectors(
+    source: Any,
+    path: PathLike,
+    *,
+    words: Sequence[str] | None = None,
+    limit: int | None = None,
+    method: Literal["pca", "tsne"] = "pca",
+    color_by: str | None = None,
+    extra_columns: Mapping[str, Mapping[str, Any] | Sequence[Any]] | None = None,
+    title: str | None = None,
+    random_state: int = 0,
+    force: bool = False,
+) -> PlotResult:
+    """Plot word vectors (chosen words, or the ``limit`` most frequent) as a labelled 2-D scatter.
+
+    Parameters
+    ----------
+    source : Vectors or path
+        Vectors, any vectors path, or an LSA model folder (its term vectors).
+    path : str or PathLike
+        Output figure (``.png``, ``.svg``, ``.pdf``).
+    words : sequence of str, optional
+        The words to draw; unknown ones are left out and returned in ``missing_words``.
+    limit : int, optional
+        Draw the first ``limit`` words (after ``words``); default 100 when no words are given.
+    method : {"pca", "tsne"}, default="pca"
+    color_by : str, optional
+        A metadata column (``count``, ``rank`` or one of ``extra_columns``) to colour by.
+    extra_columns : mapping, optional
+        As in :func:`nlptk.export.projector.export_projector` (for example a cluster id per word).
+    title : str, optional
+    random_state : int, default=0
+    force : bool, default=False
+
+    Returns
+    -------
+    PlotResult
+
+    Examples
+    --------
+    >>> plot_vectors("vectors.txt", "fig.png", limit=150, method="tsne")  # doctest: +SKIP
+    """
+    from nlptk.export.projector import resolve_vectors, select_rows, word_columns
+
+    check_output(path, force=force)
+    if words is None and limit is None:
+        limit = 100
+    vectors = resolve_vectors(source)
+    rows, missing = select_rows(vectors, words=words, limit=limit)
+    if missing:
+        logger.warning(
+            "%d of %d words are not in the vocabulary: %s",
+            len(missing),
+            len(missing) + len(rows),
+            ", ".join(missing[:10]),
+        )
+    categories = None
+    if color_by is not None:
+        categories = word_columns(vectors, rows, [color_by], extra_columns=extra_columns)[color_by]
+    out = plot_embedding(
+        np.asarray(vectors.vectors[rows]),
+        [vectors.words[i] for i in rows],
+        path,
+        method=method,
+        categories=categories,
+        category_name=color_by or "category",
+        title=title,
+        random_state=random_state,
+        force=force,
+    )
+    return PlotResult(out, len(rows), missing)

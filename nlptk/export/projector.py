@@ -43,6 +43,7 @@ __all__ = [
     "ProjectorExport",
     "escape_cell",
     "export_documents",
+    "export_lsa_documents",
     "export_projector",
     "read_metadata_table",
     "read_word_list",
@@ -473,7 +474,7 @@ def export_projector(
         message = f"{len(missing)} of {len(missing) + len(rows)} words are not in the vocabulary: {shown}"
         if on_missing == "error":
             raise DataError(message, hint="remove them from the words file, or allow them to be skipped")
-        logger.warning("%s (left out; listed in missing_words.txt)", message)
+        logger.warning("%s (left out; all listed in %s)", message, Path(out_dir) / "missing_words.txt")
     names = list(metadata) if metadata is not None else ["word", *(extra_columns or {})]
     columns = word_columns(vectors, rows, names, extra_columns=extra_columns)
     matrix = np.asarray(vectors.vectors[rows])
@@ -541,4 +542,46 @@ def export_documents(
         normalize=normalize,
         force=force,
         max_chars=max_chars,
+    )
+
+
+def export_lsa_documents(
+    model: Any,
+    out_dir: PathLike,
+    *,
+    limit: int | None = None,
+    normalize: bool = False,
+    force: bool = False,
+) -> ProjectorExport:
+    """Write an LSA model's document vectors (metadata: document id and text snippet).
+
+    Parameters
+    ----------
+    model : LSA or path
+        A fitted :class:`~nlptk.embed.lsa.LSA` or a saved model folder.
+    out_dir : str or PathLike
+    limit : int, optional
+        Only the first ``limit`` documents.
+    normalize : bool, default=False
+    force : bool, default=False
+
+    Examples
+    --------
+    >>> export_lsa_documents("lee-lsa/", "lee-docs/")  # doctest: +SKIP
+    """
+    from nlptk.embed.lsa import LSA
+
+    check_output(out_dir, force=force)
+    if not isinstance(model, LSA):
+        model = LSA.load(model)
+    if limit is not None and limit < 1:
+        raise ParameterError(f"limit must be >= 1, got {limit}")
+    n = len(model.document_vectors_) if limit is None else min(limit, len(model.document_vectors_))
+    return export_documents(
+        model.document_vectors_[:n],
+        out_dir,
+        metadata={"id": list(range(n)), "text": model.documents_[:n]},
+        normalize=normalize,
+        force=force,
+        tensor_name="lsa_documents",
     )
