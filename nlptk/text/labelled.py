@@ -237,7 +237,7 @@ def detect_labelled_format(path: PathLike, *, encoding: str = "utf-8", errors: s
     Examples
     --------
     >>> from gensim.test.utils import datapath
-    >>> detect_labelled_format(datapath("pang_lee_polarity.cor"))
+    >>> detect_labelled_format(datapath("pang_lee_polarity.cor"), encoding="cp1252")
     'fasttext'
     """
     p = Path(path)
@@ -406,9 +406,11 @@ def read_labelled(
     Examples
     --------
     >>> from gensim.test.utils import datapath
-    >>> data = read_labelled(datapath("pang_lee_polarity.cor"))
+    >>> data = read_labelled(datapath("pang_lee_polarity.cor"), encoding="cp1252")
     >>> len(data), data.classes
     (200, ['neg', 'pos'])
+    >>> read_labelled("pang_lee_polarity").class_counts()   # by name: the registry knows the encoding
+    {'neg': 100, 'pos': 100}
     """
     p, enc, fmt = _resolve_source(path, encoding, format, data_dir)
     if fmt is not None and fmt not in LABELLED_FORMATS:

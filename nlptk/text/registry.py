@@ -158,6 +158,11 @@ def _load_manifest() -> dict[str, Any]:
         return load_manifest()
     except ModuleNotFoundError:  # a source checkout whose editable install predates corpora/
         path = Path(__file__).resolve().parents[2] / "corpora" / "registry.json"
+        if not path.is_file():
+            raise InputFileError(
+                "the corpus registry (package nlptk.corpora) is not installed",
+                hint="reinstall nlptk (pip install -e . from a checkout)",
+            ) from None
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
 
