@@ -22,7 +22,8 @@ __all__ = ["register"]
 _FORMAT_HELP = "One of: " + ", ".join(FORMATS) + "."
 
 VectorsArg = Annotated[
-    Path, typer.Argument(help="Vectors file or folder (format detected).", show_default=False)
+    Path,
+    typer.Argument(metavar="VECTORS", help="Vectors file or folder (format detected).", show_default=False),
 ]
 FromOpt = Annotated[
     str | None, typer.Option("--from", help="Input format (default: detected). " + _FORMAT_HELP)
@@ -40,8 +41,15 @@ def _load(path: Path, fmt: str | None, limit: int | None, encoding: str, trust: 
 
 
 def convert(
-    source: Annotated[Path, typer.Argument(help="Vectors to read.", show_default=False)],
-    target: Annotated[Path, typer.Argument(help="File or folder to write.", show_default=False)],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="IN", help="Vectors to read (format detected unless --from).", show_default=False
+        ),
+    ],
+    target: Annotated[
+        Path, typer.Argument(metavar="OUT", help="File or folder to write.", show_default=False)
+    ],
     to: Annotated[str, typer.Option("--to", help="Output format. " + _FORMAT_HELP)] = "native",
     from_format: FromOpt = None,
     limit: LimitOpt = None,
@@ -148,7 +156,9 @@ def _neighbour_table(title: str, neighbours: list[tuple[str, float]]) -> Table:
 
 def similar(
     vectors_path: VectorsArg,
-    words: Annotated[list[str], typer.Argument(help="Words to look up.", show_default=False)],
+    words: Annotated[
+        list[str], typer.Argument(metavar="WORD...", help="Words to look up.", show_default=False)
+    ],
     topn: TopnOpt = 10,
     from_format: FromOpt = None,
     limit: LimitOpt = None,

@@ -1,18 +1,20 @@
 """Every vectors file format nlptk reads and writes, and detection of the format from the file.
 
-=================  =========================================================  =====  =====
-format             what it is                                                 read   write
-=================  =========================================================  =====  =====
-``native``         nlptk's folder: ``vectors.npy`` (memory-mapped, no          yes    yes
-                   pickle), ``vocab.tsv`` (word, count), ``meta.json``
-``word2vec``       text with an ``N DIM`` header; fastText ``.vec`` is the     yes    yes
-                   same (alias ``fasttext-vec``)
-``word2vec-binary``  the C tool's binary: header, then ``word float32*DIM``    yes    yes
-``glove``          text without a header                                      yes    yes
-``fasttext-bin``   a fastText model; unseen words get subword vectors         yes    copy
-``spacy``          a spaCy ``Vectors`` folder (or a pipeline folder: read)    yes    yes
-``gensim``         gensim ``.kv`` / ``.model`` pickles, only with ``trust``   yes    no
-=================  =========================================================  =====  =====
+Formats (``FORMATS``), with what is read and written:
+
+* ``native``: nlptk's folder, ``vectors.npy`` (float32, opened memory-mapped, no pickle),
+  ``vocab.tsv`` (``word<TAB>count``, tabs/newlines/backslashes escaped) and ``meta.json``
+  (dim, n_words, nlptk and format versions, the vectors' meta). Read and written; opens
+  in milliseconds at any size. Subword information is not kept (keep the ``.bin``).
+* ``word2vec``: text with an ``N DIM`` header; fastText ``.vec`` is the same format
+  (alias ``fasttext-vec``). Read and written.
+* ``word2vec-binary``: the C tool's binary (header, then ``word<space>`` and DIM float32
+  per word). Read and written.
+* ``glove``: text without a header. Read and written.
+* ``fasttext-bin``: a fastText model, read with gensim so that unseen words get subword
+  vectors; "written" only by copying the ``.bin`` the vectors came from.
+* ``spacy``: a spaCy ``Vectors`` folder (read and written) or a pipeline folder (read).
+* ``gensim``: gensim ``.kv``/``.model`` files; pickles, so read only with ``trust=True``.
 
 Text files may be compressed (``.gz``, ``.bz2``, ``.xz``), read and written. Writers go
 through :func:`nlptk.io.atomic_write` / :func:`nlptk.io.atomic_directory` and refuse an
@@ -283,7 +285,7 @@ def _binary_output(path: Path, force: bool) -> Iterator[IO[bytes]]:
     with atomic_write(path, "wb", force=force) as raw:
         name = path.name
         if name.endswith(".gz"):
-            with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) as out:
+            with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6) as out:
                 yield out  # type: ignore[misc]
         elif name.endswith(".bz2"):
             with bz2.BZ2File(raw, "wb") as out:
