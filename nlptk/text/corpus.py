@@ -329,6 +329,10 @@ def open_corpus(
             encoding = info.encoding
         if column is None and info.format in ("csv", "tsv", "jsonl"):
             column = info.text_column
+        if info.format in ("fasttext", "label-first") and path.is_file():
+            from nlptk.text.labelled import LabelledTextCorpus  # texts without their labels
+
+            return LabelledTextCorpus(path, format=info.format, encoding=encoding, limit=limit)
     if path.is_dir():
         return DirectoryCorpus(path, pattern=pattern, encoding=encoding)
     suffix = Path(strip_compression_suffix(path)).suffix.lower()

@@ -54,11 +54,12 @@ import numpy as np
 
 from nlptk.errors import DataError, FormatError, InputFileError, ParameterError
 from nlptk.io import check_input_dir, check_input_file, iter_lines, strip_compression_suffix
-from nlptk.text.corpus import iter_table_rows, table_columns
+from nlptk.text.corpus import Corpus, iter_table_rows, table_columns
 
 __all__ = [
     "LABELLED_FORMATS",
     "LabelledData",
+    "LabelledTextCorpus",
     "detect_labelled_format",
     "load_labelled_splits",
     "read_labelled",
@@ -340,6 +341,64 @@ def _read_label_first(path: Path, *, encoding: str, errors: str) -> list[tuple[s
         parts = line.split(maxsplit=1)
         raw.append((parts[1].strip() if len(parts) > 1 else "", parts[0], lineno))
     return raw
+
+
+class LabelledTextCorpus(Corpus):
+    """The texts of a fastText or label-first file with the labels stripped, streamed.
+
+    For training embeddings on labelled data: ``open_corpus("sst2")`` gives this, so the
+    label tokens (``0``, ``__label__pos``) do not end up in the vocabulary.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The labelled file (compressed files too).
+    format : {"fasttext", "label-first"}
+        How the labels are written.
+    encoding : str, default="utf-8"
+        Text encoding.
+    limit : int, optional
+        Read at most this many documents.
+
+    Examples
+    --------
+    >>> from gensim.test.utils import datapath
+    >>> corpus = LabelledTextCorpus(datapath("pang_lee_polarity.cor"), format="fasttext", encoding="cp1252")
+    >>> next(iter(corpus))
+    'simplistic , silly and tedious .'
+    """
+
+    def __init__(
+        self, path: PathLike, *, format: str, encoding: str = "utf-8", limit: int | None = None
+    ) -> None:
+        if format not in ("fasttext", "label-first"):
+            raise ParameterError(f"format={format!r} is not one of 'fasttext', 'label-first'")
+        self.path = check_input_file(path)
+        self.format = format
+        self.encoding = encoding
+        self.limit = limit
+
+    def __iter__(self) -> Iterator[str]:
+        count = 0
+        fasttext = self.format == "fasttext"
+        for _, line in _iter_nonblank(self.path, self.encoding, "strict"):
+            if fasttext:
+                parts = line.split()
+                start = 0
+                while start < len(parts) and parts[start].startswith(FASTTEXT_PREFIX):
+                    start += 1
+                text = " ".join(parts[start:])
+            else:
+                parts = line.split(maxsplit=1)
+                text = parts[1].strip() if len(parts) > 1 else ""
+            if text:
+                yield text
+                count += 1
+                if self.limit is not None and count >= self.limit:
+                    return
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "format": self.format, "encoding": self.encoding, "limit": self.limit}
 
 
 def _resolve_source(

@@ -228,3 +228,24 @@ def test_labelled_data_validates_and_subsets():
     sub = data.subset([2, 0])
     assert sub.texts == ["c", "a"] and sub.labels == [1, 0] and sub.classes == ["x", "y"]
     assert data.describe()["class_counts"] == {"x": 1, "y": 2}
+
+
+def test_labelled_text_corpus_strips_labels_and_reiterates(tmp_path):
+    from nlptk.text.labelled import LabelledTextCorpus
+
+    ft = tmp_path / "ft.txt"
+    ft.write_text("__label__a __label__b hello there\n\n__label__a\n__label__b bye\n", encoding="utf-8")
+    corpus = LabelledTextCorpus(ft, format="fasttext")
+    assert list(corpus) == list(corpus) == ["hello there", "bye"]
+    lf = tmp_path / "lf.txt"
+    lf.write_text("0 first text \n1\n1 second\n", encoding="utf-8")
+    assert list(LabelledTextCorpus(lf, format="label-first", limit=1)) == ["first text"]
+    with pytest.raises(ParameterError):
+        LabelledTextCorpus(lf, format="csv")
+
+
+def test_open_corpus_on_a_labelled_registry_name_yields_texts_only():
+    from nlptk.text.corpus import open_corpus
+
+    docs = list(open_corpus("pang_lee_polarity"))
+    assert len(docs) == 200 and not any("__label__" in d for d in docs)
