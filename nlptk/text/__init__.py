@@ -22,6 +22,7 @@ from nlptk.text.corpus import (
 )
 from nlptk.text.labelled import (
     LabelledData,
+    LabelledTextCorpus,
     detect_labelled_format,
     load_labelled_splits,
     read_labelled,
@@ -54,6 +55,7 @@ __all__ = [
     "CorpusStats",
     "DirectoryCorpus",
     "LabelledData",
+    "LabelledTextCorpus",
     "RegexTokenizer",
     "SpacyTokenizer",
     "TextLineCorpus",
