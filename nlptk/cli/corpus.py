@@ -49,7 +49,13 @@ def stats(
     tokenizer: Annotated[
         str, typer.Option("--tokenizer", "-t", help="Tokenizer: regex (default), whitespace or spacy.")
     ] = "regex",
-    lowercase: Annotated[bool, typer.Option("--lowercase/--no-lowercase", help="Lowercase tokens.")] = True,
+    lowercase: Annotated[
+        bool | None,
+        typer.Option(
+            "--lowercase/--no-lowercase",
+            help="Lowercase tokens (default: the tokenizer's own; whitespace does not lowercase).",
+        ),
+    ] = None,
     encoding: Annotated[
         str, typer.Option("--encoding", "-e", help="Text encoding of the files (e.g. latin-1).")
     ] = "utf-8",
@@ -61,7 +67,7 @@ def stats(
     data_dir: DataDirOption = None,
 ) -> None:
     """Documents, tokens, vocabulary size and the most frequent words of a corpus."""
-    tok = get_tokenizer(tokenizer, lowercase=lowercase)
+    tok = get_tokenizer(tokenizer) if lowercase is None else get_tokenizer(tokenizer, lowercase=lowercase)
     result = corpus_stats(corpus, tok, top=top, encoding=encoding, column=column, data_dir=data_dir)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
