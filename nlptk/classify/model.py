@@ -1,0 +1,154 @@
+"""The recurrent text classifier: embeddings -> RNN / LSTM / GRU -> pooling over time -> linear head.
+
+Padded batches are packed (``pack_padded_sequence(..., enforce_sorted=False)``), so the
+recurrent layers never read padding, and the max / mean pooling is masked.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from nlptk.classify.config import CELLS, POOLINGS, ClassifierConfig
+from nlptk.errors import ParameterError
+
+__all__ = ["RNNClassifier"]
+
+_CELL_CLASSES: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class RNNClassifier(nn.Module):
+    """An embedding layer, a recurrent encoder, pooling over time and a linear head.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Rows of the embedding layer (row 0 is padding).
+    embedding_dim : int
+        Size of the word vectors.
+    n_classes : int
+        Output classes.
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+    hidden_size : int, default=128
+        Units per direction and layer.
+    num_layers : int, default=1
+    bidirectional : bool, default=True
+    embedding_dropout : float, default=0.1
+        Dropout on the embedded words.
+    dropout : float, default=0.3
+        Dropout between recurrent layers and before the head.
+    pooling : {"last", "max", "mean", "concat"}, default="concat"
+        ``last``: the final hidden state (both directions); ``max``/``mean``: over the
+        non-padding time steps; ``concat``: the three side by side (ULMFiT's concat pooling).
+    padding_idx : int, default=0
+
+    Examples
+    --------
+    >>> model = RNNClassifier(10, 4, 3, cell="gru", hidden_size=5)
+    >>> x = torch.tensor([[2, 3, 4], [5, 0, 0]])
+    >>> model(x, torch.tensor([3, 1])).shape, model.encode(x, torch.tensor([3, 1])).shape
+    (torch.Size([2, 3]), torch.Size([2, 30]))
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        embedding_dim: int,
+        n_classes: int,
+        *,
+        cell: str = "lstm",
+        hidden_size: int = 128,
+        num_layers: int = 1,
+        bidirectional: bool = True,
+        embedding_dropout: float = 0.1,
+        dropout: float = 0.3,
+        pooling: str = "concat",
+        padding_idx: int = 0,
+    ) -> None:
+        super().__init__()
+        if cell not in CELLS:
+            raise ParameterError(f"cell={cell!r} is not one of {', '.join(CELLS)}")
+        if pooling not in POOLINGS:
+            raise ParameterError(f"pooling={pooling!r} is not one of {', '.join(POOLINGS)}")
+        if n_classes < 2:
+            raise ParameterError(f"n_classes={n_classes}; a classifier needs at least 2 classes")
+        self.cell = cell
+        self.pooling = pooling
+        self.num_directions = 2 if bidirectional else 1
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=padding_idx)
+        self.embedding_dropout = nn.Dropout(embedding_dropout)
+        self.rnn = _CELL_CLASSES[cell](
+            embedding_dim,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        state_size = hidden_size * self.num_directions
+        self.output_size = state_size * (3 if pooling == "concat" else 1)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.output_size, n_classes)
+
+    @classmethod
+    def from_config(
+        cls, config: ClassifierConfig, *, vocab_size: int, embedding_dim: int, n_classes: int
+    ) -> RNNClassifier:
+        """The model a :class:`~nlptk.classify.config.ClassifierConfig` describes."""
+        return cls(
+            vocab_size,
+            embedding_dim,
+            n_classes,
+            cell=config.cell,
+            hidden_size=config.hidden_size,
+            num_layers=config.num_layers,
+            bidirectional=config.bidirectional,
+            embedding_dropout=config.embedding_dropout,
+            dropout=config.dropout,
+            pooling=config.pooling,
+        )
+
+    def load_embeddings(self, matrix: torch.Tensor) -> None:
+        """Copy pretrained rows into the embedding layer (shape must match)."""
+        if tuple(matrix.shape) != tuple(self.embedding.weight.shape):
+            raise ParameterError(
+                f"embedding matrix of shape {tuple(matrix.shape)} does not fit the layer "
+                f"{tuple(self.embedding.weight.shape)}"
+            )
+        with torch.no_grad():
+            self.embedding.weight.copy_(matrix)
+
+    def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The pooled representation of each text, shape ``(batch, output_size)``.
+
+        Parameters
+        ----------
+        x : LongTensor of shape (batch, time)
+            Token ids, padded with 0.
+        lengths : LongTensor of shape (batch,)
+            True lengths (>= 1).
+        """
+        embedded = self.embedding_dropout(self.embedding(x))
+        packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        packed_out, hidden = self.rnn(packed)
+        if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
+            hidden = hidden[0]
+        # h_n is (layers * directions, batch, hidden), already in the input's batch order
+        last = torch.cat(list(hidden[-self.num_directions :]), dim=-1)
+        if self.pooling == "last":
+            return last
+        out, _ = pad_packed_sequence(packed_out, batch_first=True, total_length=x.shape[1])
+        mask = torch.arange(x.shape[1], device=out.device)[None, :] < lengths.to(out.device)[:, None]
+        mask = mask.unsqueeze(-1)
+        if self.pooling == "max":
+            return out.masked_fill(~mask, float("-inf")).max(dim=1).values
+        mean = out.masked_fill(~mask, 0.0).sum(dim=1) / lengths.to(out.device, out.dtype)[:, None]
+        if self.pooling == "mean":
+            return mean
+        maximum = out.masked_fill(~mask, float("-inf")).max(dim=1).values
+        return torch.cat([last.to(out.dtype), maximum, mean], dim=-1)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Class logits, shape ``(batch, n_classes)``."""
+        return self.head(self.dropout(self.encode(x, lengths)))

@@ -1,0 +1,224 @@
+"""A trained classifier ready to predict: :class:`TrainedClassifier`.
+
+It bundles the model with the tokenizer, vocabulary and classes it was trained with, so
+predictions in a fresh process tokenize exactly as training did. Texts are batched by
+length for speed and the results are returned in the input order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from nlptk.classify.config import ClassifierConfig
+from nlptk.classify.data import EncodedDataset, encode_labels, encode_texts, make_loader
+from nlptk.classify.learner import move_batch
+from nlptk.classify.model import RNNClassifier
+from nlptk.classify.persist import read_model_folder, write_model_folder
+from nlptk.classify.runtime import resolve_device
+from nlptk.errors import DataError, IncompatibleModelError, NlptkError
+from nlptk.text.tokenize import Tokenizer, tokenizer_from_config
+from nlptk.text.vocab import Vocabulary
+
+__all__ = ["TrainedClassifier"]
+
+logger = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+
+class TrainedClassifier:
+    """A trained RNN text classifier with its tokenizer, vocabulary and classes.
+
+    Made by :func:`nlptk.classify.train.train_classifier` or :meth:`load`.
+
+    Parameters
+    ----------
+    model : RNNClassifier
+    config : ClassifierConfig
+    vocab : Vocabulary
+    classes : list of str
+    history : list of dict, optional
+        Per-epoch training records.
+    info : dict, optional
+        What else ``config.json`` records (embedding coverage, training summary).
+    device : str, default="auto"
+
+    Attributes
+    ----------
+    classes : list of str
+    config : ClassifierConfig
+    tokenizer : Tokenizer
+    vocab : Vocabulary
+    history : list of dict
+        ``epoch, stage, train_loss, val_loss, val_accuracy, val_macro_f1, lr, seconds,
+        train_sentences_per_s`` per epoch.
+    model : RNNClassifier
+    device : torch.device
+
+    Examples
+    --------
+    >>> clf = TrainedClassifier.load("sentiment-model")          # doctest: +SKIP
+    >>> clf.predict(["a great film", "dull and tedious"])         # doctest: +SKIP
+    ['pos', 'neg']
+    """
+
+    def __init__(
+        self,
+        model: RNNClassifier,
+        *,
+        config: ClassifierConfig,
+        vocab: Vocabulary,
+        classes: Sequence[str],
+        history: list[dict[str, Any]] | None = None,
+        info: dict[str, Any] | None = None,
+        device: str | torch.device = "auto",
+    ) -> None:
+        self.config = config
+        self.tokenizer: Tokenizer = tokenizer_from_config(config.tokenizer)
+        self.vocab = vocab
+        self.classes = [str(c) for c in classes]
+        self.history = list(history or [])
+        self.info = dict(info or {})
+        self.device = resolve_device(device)
+        self.model = model.to(self.device).eval()
+
+    def __repr__(self) -> str:
+        c = self.config
+        return (
+            f"<TrainedClassifier {c.cell} {'bi' if c.bidirectional else 'uni'}directional "
+            f"{c.num_layers}x{c.hidden_size}, {len(self.classes)} classes, {len(self.vocab)} words>"
+        )
+
+    # -- persistence ----------------------------------------------------------------------------
+    def save(self, path: PathLike, *, force: bool = False) -> Path:
+        """Write the model folder (config.json, vocab.json, model.pt, history.json, history.png)."""
+        body = {
+            "classes": self.classes,
+            "model": {
+                "vocab_size": self.model.embedding.num_embeddings,
+                "embedding_dim": self.model.embedding.embedding_dim,
+                "n_classes": len(self.classes),
+            },
+            "config": self.config.to_dict(),
+            **{k: v for k, v in self.info.items() if k not in ("classes", "model", "config")},
+        }
+        return write_model_folder(
+            path,
+            config=body,
+            vocab=self.vocab.to_dict(),
+            state_dict=self.model.state_dict(),
+            history=self.history,
+            force=force,
+        )
+
+    @classmethod
+    def load(cls, path: PathLike, *, device: str | torch.device = "auto") -> TrainedClassifier:
+        """Read a model folder written by :meth:`save` or ``nlptk classify train``.
+
+        Raises
+        ------
+        InputFileError
+            Not a folder, or a file missing.
+        IncompatibleModelError
+            Written by an incompatible nlptk version or not a classifier.
+        """
+        parts = read_model_folder(path)
+        body = parts["config"]
+        try:
+            config = ClassifierConfig.from_dict(body["config"])
+            sizes = body["model"]
+            classes = list(body["classes"])
+            vocab = Vocabulary.from_dict(parts["vocab"])
+            model = RNNClassifier.from_config(
+                config,
+                vocab_size=int(sizes["vocab_size"]),
+                embedding_dim=int(sizes["embedding_dim"]),
+                n_classes=int(sizes["n_classes"]),
+            )
+            model.load_state_dict(parts["state_dict"])
+        except (KeyError, TypeError, RuntimeError, NlptkError) as exc:
+            raise IncompatibleModelError(
+                f"the model folder does not match this nlptk's classifier ({type(exc).__name__}: {exc})",
+                path=path,
+                hint="retrain the model with this nlptk version",
+            ) from None
+        if len(vocab) != model.embedding.num_embeddings or len(classes) != model.head.out_features:
+            raise IncompatibleModelError(
+                f"vocab.json has {len(vocab)} words and config.json {len(classes)} classes, but the "
+                f"weights have {model.embedding.num_embeddings} rows and {model.head.out_features} outputs",
+                path=path,
+            )
+        info = {k: v for k, v in body.items() if k not in ("format", "format_version", "nlptk_version")}
+        return cls(
+            model,
+            config=config,
+            vocab=vocab,
+            classes=classes,
+            history=parts["history"],
+            info=info,
+            device=device,
+        )
+
+    # -- prediction -----------------------------------------------------------------------------
+    def _check_texts(self, texts: Sequence[str]) -> list[str]:
+        if isinstance(texts, str):
+            raise DataError("expected a list of texts, got one string", hint="wrap it in a list: [text]")
+        return list(texts)
+
+    @torch.no_grad()
+    def _run(self, texts: Sequence[str], batch_size: int, labels: np.ndarray | None, what: str) -> np.ndarray:
+        texts = self._check_texts(texts)
+        ids = encode_texts(texts, self.tokenizer, self.vocab, max_length=self.config.max_length)
+        dataset = EncodedDataset(ids, labels)
+        loader = make_loader(dataset, batch_size=batch_size, shuffle=False)
+        use_amp = self.device.type == "cuda" and self.config.mixed_precision
+        self.model.eval()
+        parts: list[np.ndarray] = []
+        order: list[int] = []
+        for indices, batch in zip(loader.batch_sampler, loader, strict=True):
+            x, lengths, y = move_batch(batch, self.device)
+            with torch.autocast(self.device.type, enabled=use_amp):
+                out = self.model.encode(x, lengths) if what == "vectors" else self.model(x, lengths)
+            out = out.float()
+            if what == "proba":
+                out = F.softmax(out, dim=-1)
+            elif what == "losses":
+                out = F.cross_entropy(out, y, reduction="none")
+            parts.append(out.cpu().numpy())
+            order.extend(indices)
+        width = {"vectors": self.model.output_size, "losses": None}.get(what, len(self.classes))
+        if not parts:
+            return np.zeros((0,) if width is None else (0, width), dtype=np.float32)
+        result = np.concatenate(parts)
+        restored = np.empty_like(result)
+        restored[np.asarray(order)] = result
+        return restored
+
+    def predict_proba(self, texts: Sequence[str], *, batch_size: int = 256) -> np.ndarray:
+        """Class probabilities, shape ``(n_texts, n_classes)``; rows sum to 1, columns follow ``classes``."""
+        return self._run(texts, batch_size, None, "proba")
+
+    def predict(self, texts: Sequence[str], *, batch_size: int = 256) -> list[str]:
+        """The most probable class of each text."""
+        proba = self.predict_proba(texts, batch_size=batch_size)
+        return [self.classes[i] for i in proba.argmax(axis=1)] if len(proba) else []
+
+    def sentence_vectors(self, texts: Sequence[str], *, batch_size: int = 256) -> np.ndarray:
+        """The pooled representation the head sees, shape ``(n_texts, model.output_size)``."""
+        return self._run(texts, batch_size, None, "vectors")
+
+    def losses(self, texts: Sequence[str], labels: Sequence[Any], *, batch_size: int = 256) -> np.ndarray:
+        """Per-text cross-entropy against ``labels`` (class indices or class names), shape ``(n_texts,)``."""
+        texts = self._check_texts(texts)
+        if len(labels) != len(texts):
+            raise DataError(f"{len(texts)} texts but {len(labels)} labels; give one label per text")
+        y = encode_labels(list(labels), self.classes, where="the labels given")
+        return self._run(texts, batch_size, y, "losses")

@@ -1,0 +1,436 @@
+"""One-call training: :func:`train_classifier` and :func:`find_learning_rate`.
+
+The layers underneath: :mod:`~nlptk.classify.data` (tokens, vocabulary, batches),
+:func:`~nlptk.classify.embeddings.match_embeddings` (pretrained rows),
+:class:`~nlptk.classify.model.RNNClassifier`, :class:`~nlptk.classify.learner.Learner`
+with its callbacks, and :mod:`~nlptk.classify.persist`.
+
+Training runs in transfer stages, as fastai's text learner does: ``"frozen"`` (the embedding
+layer frozen, ``freeze_epochs`` epochs) then ``"unfrozen"`` (everything trains, the embedding
+layer at ``lr * lower_lr_factor``), each stage a one-cycle schedule. Early stopping watches
+``config.monitor`` on the validation set and the best epoch's weights are kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from nlptk.classify.callbacks import Callback, EarlyStopping, LastCheckpoint, ProgressReporter
+from nlptk.classify.config import ClassifierConfig
+from nlptk.classify.data import (
+    EncodedDataset,
+    build_vocabulary,
+    encode_labels,
+    encode_texts,
+    make_loader,
+)
+from nlptk.classify.embeddings import match_embeddings, random_embeddings
+from nlptk.classify.learner import Learner
+from nlptk.classify.lr_finder import LRFinderResult, lr_find
+from nlptk.classify.model import RNNClassifier
+from nlptk.classify.persist import checkpoint_path, load_checkpoint
+from nlptk.classify.predictor import TrainedClassifier
+from nlptk.classify.runtime import resolve_device, seed_everything
+from nlptk.errors import DataError, InputFileError, ParameterError
+from nlptk.io import check_output
+from nlptk.progress import ProgressCallback
+from nlptk.text.labelled import LabelledData, train_val_split
+from nlptk.text.tokenize import tokenizer_from_config
+from nlptk.text.vocab import Vocabulary
+
+if TYPE_CHECKING:
+    from nlptk.vectors.container import Vectors
+
+__all__ = ["find_learning_rate", "train_classifier"]
+
+logger = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+# settings a resumed run may change; any other difference from the checkpoint is an error
+_RESUMABLE_CHANGES = {"device", "mixed_precision", "patience"}
+
+
+@dataclass
+class _Prepared:
+    """Everything built from the data before the first step."""
+
+    config: ClassifierConfig
+    classes: list[str]
+    vocab: Vocabulary
+    model: RNNClassifier
+    train_loader: Any
+    val_loader: Any
+    n_train: int
+    n_val: int
+    embeddings: dict[str, Any]
+
+
+def _class_names(data: LabelledData) -> list[str]:
+    return [str(c) for c in data.classes]
+
+
+def _check_training_data(train: LabelledData) -> list[str]:
+    if len(train) == 0:
+        raise DataError("the training data has no examples", path=train.source)
+    classes = _class_names(train)
+    present = sorted(set(int(y) for y in train.labels))
+    if len(present) < 2:
+        only = classes[present[0]] if present else "none"
+        raise DataError(
+            f"the training data has only one class ({only!r}, {len(train)} examples); "
+            "a classifier needs at least two",
+            path=train.source,
+            hint="check the label column or the class folders",
+        )
+    missing = [c for i, c in enumerate(classes) if i not in set(present)]
+    if missing:
+        logger.warning("classes with no training example: %s", ", ".join(missing))
+    return classes
+
+
+def _labels_in(data: LabelledData, classes: list[str], where: str) -> np.ndarray:
+    """``data``'s labels as indices into the training ``classes`` (matched by name)."""
+    names = [str(data.classes[int(y)]) for y in data.labels]
+    return encode_labels(names, classes, where=where)
+
+
+def _check_resume(config: ClassifierConfig, saved: dict[str, Any], path: Path) -> ClassifierConfig:
+    saved_config = ClassifierConfig.from_dict(saved["config"])
+    differ = [
+        f.name
+        for f in dataclasses.fields(ClassifierConfig)
+        if f.name not in _RESUMABLE_CHANGES and getattr(config, f.name) != getattr(saved_config, f.name)
+    ]
+    if differ:
+        detail = ", ".join(
+            f"{n}={getattr(config, n)!r} (checkpoint: {getattr(saved_config, n)!r})" for n in differ
+        )
+        raise ParameterError(
+            f"cannot resume with different settings: {detail}",
+            path=path,
+            hint="resume with the settings of the interrupted run, or train again without --resume",
+        )
+    return config
+
+
+def _prepare(
+    train: LabelledData,
+    vectors: Vectors | None,
+    val: LabelledData | None,
+    config: ClassifierConfig,
+    resume_state: dict[str, Any] | None,
+    checkpoint: Path | None,
+) -> _Prepared:
+    classes = _check_training_data(train)
+    if val is None:
+        train, val = train_val_split(train, val_size=0.1, seed=config.seed, stratify=True)
+        logger.info("no validation set given: %d training examples kept aside (seeded, stratified)", len(val))
+    y_train = _labels_in(train, classes, "the training data")
+    y_val = _labels_in(val, classes, f"the validation data ({val.source or 'val'})")
+    seed_everything(config.seed)
+    tokenizer = tokenizer_from_config(config.tokenizer)
+
+    if resume_state is not None:
+        extra = resume_state["extra"]
+        if list(extra["classes"]) != classes:
+            raise DataError(
+                f"the training data's classes {classes} differ from the checkpoint's {extra['classes']}",
+                path=checkpoint,
+                hint="resume with the same data, or train again without --resume",
+            )
+        vocab = Vocabulary.from_dict(extra["vocab"])
+        dim = int(extra["embedding_dim"])
+        if vectors is not None and vectors.dim != dim:
+            raise ParameterError(
+                f"the vectors have {vectors.dim} dimensions but the checkpoint's embedding layer has {dim}",
+                path=checkpoint,
+                hint="resume with the vectors the interrupted run used, or train again without --resume",
+            )
+        matrix = None
+        embeddings = extra["embeddings"]
+    else:
+        token_lists = [tokenizer(t) for t in train.texts]
+        vocab = build_vocabulary(token_lists, min_count=config.min_count, max_size=config.max_vocab)
+        if vectors is not None:
+            matrix, coverage = match_embeddings(vocab, vectors, seed=config.seed)
+            embeddings = {
+                "pretrained": True,
+                "dim": vectors.dim,
+                "source": {k: v for k, v in vectors.meta.items() if isinstance(v, (str, int, float, bool))},
+                "coverage": coverage,
+            }
+        else:
+            matrix = random_embeddings(len(vocab), config.embedding_dim, seed=config.seed)
+            embeddings = {"pretrained": False, "dim": config.embedding_dim, "coverage": None}
+            logger.info("no pretrained vectors: embeddings start random (dim=%d)", config.embedding_dim)
+    model = RNNClassifier.from_config(
+        config, vocab_size=len(vocab), embedding_dim=int(embeddings["dim"]), n_classes=len(classes)
+    )
+    if matrix is not None:
+        model.load_embeddings(torch.from_numpy(matrix))
+
+    train_ds = EncodedDataset(
+        encode_texts(train.texts, tokenizer, vocab, max_length=config.max_length), y_train
+    )
+    val_ds = EncodedDataset(encode_texts(val.texts, tokenizer, vocab, max_length=config.max_length), y_val)
+    return _Prepared(
+        config=config,
+        classes=classes,
+        vocab=vocab,
+        model=model,
+        train_loader=make_loader(train_ds, batch_size=config.batch_size, shuffle=True, seed=config.seed),
+        val_loader=make_loader(val_ds, batch_size=max(config.batch_size, 256), shuffle=False),
+        n_train=len(train_ds),
+        n_val=len(val_ds),
+        embeddings=embeddings,
+    )
+
+
+def _stages(config: ClassifierConfig) -> list[tuple[str, int, bool]]:
+    """``(name, epochs, frozen)`` of each transfer stage."""
+    frozen = config.frozen_epochs
+    if frozen == 0:
+        return [("train", config.epochs, False)]
+    stages = [("frozen", frozen, True)]
+    if config.epochs > frozen:
+        stages.append(("unfrozen", config.epochs - frozen, False))
+    return stages
+
+
+def train_classifier(
+    train: LabelledData,
+    *,
+    vectors: Vectors | None = None,
+    val: LabelledData | None = None,
+    config: ClassifierConfig | None = None,
+    out: PathLike | None = None,
+    force: bool = False,
+    resume: bool = False,
+    progress: ProgressCallback | None = None,
+    callbacks: list[Callback] | None = None,
+) -> TrainedClassifier:
+    """Train an RNN / LSTM / GRU text classifier, starting from pretrained vectors when given.
+
+    Parameters
+    ----------
+    train : LabelledData
+        Training texts and labels (at least two classes).
+    vectors : Vectors, optional
+        Pretrained word vectors for the embedding layer (known words copied, others from
+        subwords or random; the coverage is logged and saved). ``None``: random start.
+    val : LabelledData, optional
+        Validation data; its labels must be training classes. ``None``: a seeded,
+        stratified 10% of ``train`` is kept aside.
+    config : ClassifierConfig, optional
+        Architecture and training settings (defaults: a bidirectional LSTM, 5 epochs).
+    out : path, optional
+        Model folder to write (atomically). While training, the last checkpoint lives in
+        ``<out>.checkpoint/`` and is removed once the model is saved.
+    force : bool, default=False
+        Replace an existing ``out``.
+    resume : bool, default=False
+        Continue from ``<out>.checkpoint/last.pt`` after an interruption (needs ``out``).
+    progress : callable, optional
+        Receives :class:`~nlptk.progress.ProgressEvent` s (phases ``"epochs"``, ``"batches"``).
+    callbacks : list of Callback, optional
+        More learner callbacks.
+
+    Returns
+    -------
+    TrainedClassifier
+        With the weights of the best validation epoch.
+
+    Raises
+    ------
+    DataError
+        One class, no examples, a validation label that is not a training class.
+    OutputExistsError
+        ``out`` exists and not ``force`` (checked before training).
+    TrainingError
+        The loss became NaN or infinite (nothing is saved).
+    ParameterError
+        ``resume`` without a checkpoint-compatible config or vectors.
+
+    Examples
+    --------
+    >>> from nlptk.text.labelled import LabelledData
+    >>> data = LabelledData(["good film", "bad film"] * 20, [1, 0] * 20, ["neg", "pos"])
+    >>> clf = train_classifier(data, config=ClassifierConfig(epochs=2, hidden_size=8))
+    >>> clf.predict(["good"])                                   # doctest: +SKIP
+    ['pos']
+    """
+    config = (config or ClassifierConfig()).validate()
+    started = time.perf_counter()
+    out_path = Path(out) if out is not None else None
+    if out_path is not None:
+        check_output(out_path, force=force)
+    checkpoint = checkpoint_path(out_path) if out_path is not None else None
+    resume_state = None
+    if resume:
+        if checkpoint is None:
+            raise ParameterError("resume=True needs the model folder (out) whose checkpoint to continue")
+        if not checkpoint.exists():
+            raise InputFileError(
+                "no checkpoint to resume from", path=checkpoint, hint="train again without --resume"
+            )
+        resume_state = load_checkpoint(checkpoint)
+        config = _check_resume(config, resume_state["extra"], checkpoint)
+
+    device = resolve_device(config.device)
+    prepared = _prepare(train, vectors, val, config, resume_state, checkpoint)
+
+    def checkpoint_extra() -> dict[str, Any]:
+        return {
+            "config": config.to_dict(),
+            "classes": prepared.classes,
+            "vocab": prepared.vocab.to_dict(),
+            "embedding_dim": int(prepared.embeddings["dim"]),
+            "embeddings": prepared.embeddings,
+        }
+
+    early = EarlyStopping(config.monitor, config.patience)
+    all_callbacks: list[Callback] = [early]
+    if checkpoint is not None:
+        all_callbacks.append(LastCheckpoint(checkpoint, checkpoint_extra))
+    all_callbacks.append(ProgressReporter(progress, config.epochs))
+    all_callbacks.extend(callbacks or [])
+    learner = Learner(
+        prepared.model,
+        prepared.train_loader,
+        prepared.val_loader,
+        n_classes=len(prepared.classes),
+        device=device,
+        weight_decay=config.weight_decay,
+        clip_grad=config.clip_grad,
+        mixed_precision=config.mixed_precision,
+        callbacks=all_callbacks,
+    )
+    logger.info(
+        "training a %s classifier on %s: %d training and %d validation texts, %d classes, %d words",
+        config.cell,
+        device,
+        prepared.n_train,
+        prepared.n_val,
+        len(prepared.classes),
+        len(prepared.vocab),
+    )
+    stages = _stages(config)
+    skip_until = None
+    if resume_state is not None:
+        learner.load_training_state(resume_state)
+        skip_until = resume_state["stage"]
+        logger.info("resuming after epoch %d (stage %r)", learner.epoch, skip_until)
+    fit = learner.fit_one_cycle if config.schedule == "one_cycle" else learner.fit
+    for name, epochs, frozen in stages:
+        if skip_until is not None:
+            if name != skip_until:
+                continue
+            skip_until = None
+        if learner.stop_training:
+            break
+        learner.freeze_embeddings(frozen)
+        fit(epochs, config.lr, lower_lr_factor=config.lower_lr_factor, stage=name)
+    learner.freeze_embeddings(False)
+    for callback in learner.callbacks:
+        callback.on_train_end(learner)
+
+    info = {
+        "embeddings": prepared.embeddings,
+        "training": {
+            "device": str(device),
+            "n_train": prepared.n_train,
+            "n_val": prepared.n_val,
+            "epochs_run": learner.epoch,
+            "best_epoch": early.best_epoch,
+            "monitor": config.monitor,
+            "best_score": early.best_score if early.best_epoch else None,
+            "stopped_early": learner.stop_training,
+            "resumed": resume_state is not None,
+            "seconds": round(time.perf_counter() - started, 3),
+        },
+    }
+    classifier = TrainedClassifier(
+        learner.model,
+        config=config,
+        vocab=prepared.vocab,
+        classes=prepared.classes,
+        history=learner.history,
+        info=info,
+        device=device,
+    )
+    if out_path is not None:
+        classifier.save(out_path, force=force)
+        if checkpoint is not None and checkpoint.parent.exists():
+            shutil.rmtree(checkpoint.parent, ignore_errors=True)
+    return classifier
+
+
+def find_learning_rate(
+    train: LabelledData,
+    *,
+    vectors: Vectors | None = None,
+    config: ClassifierConfig | None = None,
+    start_lr: float = 1e-7,
+    end_lr: float = 10.0,
+    num_steps: int = 100,
+    plot: PathLike | None = None,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+) -> LRFinderResult:
+    """Run the lr finder on a freshly built classifier (frozen embeddings as in the first stage).
+
+    Parameters
+    ----------
+    train : LabelledData
+    vectors : Vectors, optional
+    config : ClassifierConfig, optional
+    start_lr, end_lr : float
+        The rate rises exponentially between them.
+    num_steps : int, default=100
+    plot : path, optional
+        Where to save the loss-vs-rate plot (with the suggestion marked).
+    force : bool, default=False
+        Replace an existing plot.
+
+    Returns
+    -------
+    LRFinderResult
+        ``lrs``, ``losses`` (smoothed), ``suggestion``.
+
+    Examples
+    --------
+    >>> result = find_learning_rate(data, vectors=vectors)       # doctest: +SKIP
+    >>> result.suggestion                                          # doctest: +SKIP
+    0.0031
+    """
+    config = (config or ClassifierConfig()).validate()
+    if plot is not None:
+        check_output(plot, force=force)
+    device = resolve_device(config.device)
+    prepared = _prepare(train, vectors, None, config, None, None)
+    learner = Learner(
+        prepared.model,
+        prepared.train_loader,
+        None,
+        n_classes=len(prepared.classes),
+        device=device,
+        weight_decay=config.weight_decay,
+        clip_grad=config.clip_grad,
+        mixed_precision=config.mixed_precision,
+    )
+    learner.freeze_embeddings(config.frozen_epochs > 0)
+    result = lr_find(learner, start_lr=start_lr, end_lr=end_lr, num_steps=num_steps, progress=progress)
+    if plot is not None:
+        result.plot(plot, force=force)
+    return result
