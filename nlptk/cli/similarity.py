@@ -78,7 +78,7 @@ OovOpt = Annotated[
     ),
 ]
 LangOpt = Annotated[
-    str | None, typer.Option("--lang", help="Language code of a blank spaCy pipeline [default: en].")
+    str | None, typer.Option("--lang", help="Language code of a blank spaCy pipeline (default: en).")
 ]
 PipelineOpt = Annotated[
     str | None, typer.Option("--pipeline", help="An installed spaCy pipeline name or a pipeline folder.")
@@ -122,7 +122,7 @@ def score(
     ] = None,
     header: Annotated[
         bool | None,
-        typer.Option("--header/--no-header", help="Whether --pairs has a header [default: guess]."),
+        typer.Option("--header/--no-header", help="Whether --pairs has a header (default: guess)."),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the --pairs scores as CSV.")] = None,
     oov: OovOpt = Oov.skip,

@@ -38,6 +38,7 @@ import json
 import logging
 import math
 import warnings
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,6 +189,7 @@ class VectorsComponent:
         self.attr_id = IDS[self.attr]
         self.subwords: SubwordTable | None = None
         self._table: tuple[Any, np.ndarray, np.ndarray] | None = None  # (signature, keys, rows)
+        self._cache: weakref.WeakKeyDictionary[Doc, dict[tuple, TextVector]] = weakref.WeakKeyDictionary()
 
     # -- setup -----------------------------------------------------------------------------
     def set_subwords(self, table: SubwordTable | None) -> None:
@@ -243,6 +245,20 @@ class VectorsComponent:
         """
         doc = obj if isinstance(obj, Doc) else obj.doc
         start, end = (0, len(doc)) if isinstance(obj, Doc) else (obj.start, obj.end)
+        # Cached per doc (weakly: the cache dies with the doc); the key changes when the doc is
+        # retokenized or the vocab's vectors are replaced.
+        vectors = self.vocab.vectors
+        key = (start, end, len(doc), id(vectors), vectors.shape, self.oov)
+        per_doc = self._cache.get(doc)
+        if per_doc is not None and key in per_doc:
+            return per_doc[key]
+        result = self._compute_text_vector(doc, start, end)
+        if per_doc is None:
+            per_doc = self._cache[doc] = {}
+        per_doc[key] = result
+        return result
+
+    def _compute_text_vector(self, doc: Doc, start: int, end: int) -> TextVector:
         dim = self.dim
         if end <= start:
             return TextVector(None, 0, 0)
@@ -314,10 +330,23 @@ class VectorsComponent:
     def _token_vector_norm(self, token: Token) -> float:
         return float(np.linalg.norm(self._token_vector(token)))
 
+    def _owns(self, doc: Doc) -> bool:
+        return getattr(doc.user_hooks.get("vector"), "__self__", None) is self
+
+    def _vector_or_none(self, obj: Any) -> np.ndarray | None:
+        """The vector of a doc, span, token or lexeme, computed once; None when it has none."""
+        if isinstance(obj, Doc) and self._owns(obj):
+            return self.text_vector(obj).vector
+        if isinstance(obj, (Span, Token)) and self._owns(obj.doc):
+            return self.text_vector(obj).vector if isinstance(obj, Span) else self.token_vector(obj)
+        return np.asarray(obj.vector) if obj.has_vector else None  # a Lexeme, or another pipeline's doc
+
     def _similarity(self, this: Any, other: Any) -> float:
-        if not (this.has_vector and other.has_vector):
-            what = type(this).__name__ if not this.has_vector else type(other).__name__
-            text = this.text if not this.has_vector else other.text
+        vec_this = self._vector_or_none(this)
+        vec_other = self._vector_or_none(other)
+        if vec_this is None or vec_other is None:
+            what = type(this).__name__ if vec_this is None else type(other).__name__
+            text = this.text if vec_this is None else other.text
             if self.oov == "zero":
                 warnings.warn(
                     f"{what} {text!r} has no known word; its similarity is 0.0 (spaCy's behaviour, "
@@ -332,7 +361,7 @@ class VectorsComponent:
                 stacklevel=3,
             )
             return math.nan
-        return cosine(this.vector, other.vector)
+        return cosine(vec_this, vec_other)
 
     def __call__(self, doc: Doc) -> Doc:
         """Install the hooks on ``doc`` (other hooks already there are kept)."""

@@ -104,7 +104,9 @@ def export_spacy(
         remapped = len(nlp.vocab.prune_vectors(prune))
     nlp.meta["name"] = "nlptk_vectors"
     nlp.meta["version"] = __version__
-    nlp.meta["description"] = f"Blank {lang} pipeline with nlptk vectors ({vectors!r})"
+    nlp.meta["description"] = (
+        f"Blank {lang} pipeline with nlptk vectors ({len(vectors)} words x {vectors.dim} dims)"
+    )
     nlp.meta["requirements"] = [f"nlptk>={__version__}"]
     with atomic_directory(out_dir, force=force) as tmp:
         nlp.to_disk(tmp)

@@ -170,8 +170,9 @@ def similarity(text_a: str | Doc, text_b: str | Doc, nlp: Language) -> Similarit
     >>> from nlptk import Vectors
     >>> from nlptk.similarity import use_vectors
     >>> nlp = use_vectors(Vectors(["cat", "dog"], np.array([[1, 0], [1, 1]], "f")))
-    >>> similarity("a cat", "a dog", nlp)
-    SimilarityResult(score=0.7071067690849304, coverage_a=0.5, coverage_b=0.5, reason=None)
+    >>> result = similarity("a cat", "a dog", nlp)
+    >>> round(result.score, 4), result.coverage_a, result.coverage_b
+    (0.7071, 0.5, 0.5)
     >>> similarity("a cat", "a bird", nlp).reason
     'no known words in text B (0 of 2 tokens have a vector)'
     """

@@ -78,6 +78,18 @@ def test_tokens_spans_docs_have_the_vectors(tiny: Vectors) -> None:
     assert nlp("cat").similarity(nlp("car")) == pytest.approx(0.0, abs=1e-7)
 
 
+def test_cached_doc_vectors_follow_retokenization(tiny: Vectors) -> None:
+    nlp = use_vectors(tiny)
+    doc = nlp("cat sat")
+    np.testing.assert_allclose(doc.vector, (tiny["cat"] + tiny["sat"]) / 2)
+    assert get_component(nlp).text_vector(doc).n_tokens == 2
+    with doc.retokenize() as retokenizer:
+        retokenizer.merge(doc[0:2])  # one token "cat sat" (spaCy gives it the span's vector)
+    assert get_component(nlp).text_vector(doc).n_tokens == 1
+    np.testing.assert_allclose(doc.vector, (tiny["cat"] + tiny["sat"]) / 2)
+    assert doc.similarity(nlp("dog")) == pytest.approx(nlp("cat sat").similarity(nlp("dog")), abs=1e-6)
+
+
 def test_lowercased_vectors_are_looked_up_by_lowercase(tiny: Vectors) -> None:
     nlp = use_vectors(tiny)
     assert get_component(nlp).attr == "LOWER"
