@@ -201,4 +201,6 @@ class ProgressReporter(Callback):
         report(self.progress, "epochs", "step", learner.epoch, self.total_epochs, **metrics)
 
     def on_train_end(self, learner: Learner) -> None:
-        report(self.progress, "epochs", "end", learner.epoch, self.total_epochs)
+        last = learner.history[-1] if learner.history else {}
+        metrics = {k: last[k] for k in ("val_accuracy", "val_macro_f1") if last.get(k) is not None}
+        report(self.progress, "epochs", "end", learner.epoch, self.total_epochs, **metrics)

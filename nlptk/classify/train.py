@@ -51,7 +51,7 @@ from nlptk.text.vocab import Vocabulary
 if TYPE_CHECKING:
     from nlptk.vectors.container import Vectors
 
-__all__ = ["find_learning_rate", "train_classifier"]
+__all__ = ["find_learning_rate", "read_splits", "train_classifier"]
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +195,46 @@ def _prepare(
         n_val=len(val_ds),
         embeddings=embeddings,
     )
+
+
+def read_splits(
+    data: PathLike,
+    *,
+    val: PathLike | None = None,
+    test: PathLike | None = None,
+    format: str | None = None,
+    encoding: str | None = None,
+) -> dict[str, LabelledData]:
+    """Read training data and its optional validation and test sets.
+
+    ``data`` is a file (CSV/TSV/JSONL, fastText ``__label__`` lines), a ``<class>/*.txt``
+    folder, a dataset folder with ``train/`` (and ``val/``, ``test/``) splits, or a registry
+    name. ``val`` and ``test`` override the splits found there; they are read with the
+    training classes, so a label the training data lacks is a clear error.
+
+    Returns
+    -------
+    dict
+        ``"train"`` and, where present, ``"val"`` and ``"test"``.
+    """
+    from nlptk.text.labelled import load_labelled_splits, read_labelled
+
+    options: dict[str, Any] = {"format": format}
+    if encoding is not None:
+        options["encoding"] = encoding
+    source = Path(data)
+    is_split_root = source.is_dir() and (source / "train").exists()
+    is_registry = not source.exists() and os.sep not in str(data) and "/" not in str(data)
+    if is_split_root or (is_registry and ":" not in str(data)):
+        splits = load_labelled_splits(data, **options)
+    else:
+        splits = {"train": read_labelled(data, **options)}
+    classes = splits["train"].classes
+    if val is not None:
+        splits["val"] = read_labelled(val, classes=classes, **options)
+    if test is not None:
+        splits["test"] = read_labelled(test, classes=classes, **options)
+    return splits
 
 
 def _stages(config: ClassifierConfig) -> list[tuple[str, int, bool]]:

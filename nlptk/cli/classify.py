@@ -6,9 +6,339 @@ Training, the lr finder and prediction are defined here; `evaluate` lives in
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.table import Table
 
 from nlptk.cli import classify_evaluate
+from nlptk.cli._common import console, progress_display
+
+__all__ = ["app"]
 
 app = typer.Typer(help="RNN / LSTM / GRU text classifiers from pretrained vectors.", no_args_is_help=True)
 classify_evaluate.register(app)
+
+
+class Cell(StrEnum):
+    """Recurrent cell."""
+
+    rnn = "rnn"
+    lstm = "lstm"
+    gru = "gru"
+
+
+class Pooling(StrEnum):
+    """Pooling over time."""
+
+    last = "last"
+    max = "max"
+    mean = "mean"
+    concat = "concat"
+
+
+DataArg = Annotated[
+    str,
+    typer.Argument(
+        help="Labelled data: a CSV/TSV/JSONL or fastText file, a <class>/*.txt "
+        "folder, a folder with train/ (val/, test/) splits, or a registry name."
+    ),
+]
+ValOpt = Annotated[Path | None, typer.Option("--val", help="Validation data (default: a seeded 10% split).")]
+TestOpt = Annotated[Path | None, typer.Option("--test", help="Test data, scored after training.")]
+FormatOpt = Annotated[
+    str | None, typer.Option("--format", help="csv, tsv, jsonl, fasttext, folder (detected).")
+]
+EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="Encoding of the data files (utf-8).")]
+VectorsOpt = Annotated[
+    Path | None,
+    typer.Option("--vectors", help="Pretrained vectors (any format nlptk reads); none: random start."),
+]
+VectorsLimitOpt = Annotated[
+    int | None, typer.Option("--vectors-limit", min=1, help="Read only the first N vectors.")
+]
+CellOpt = Annotated[Cell, typer.Option("--cell", help="Recurrent cell.", case_sensitive=False)]
+HiddenOpt = Annotated[int, typer.Option("--hidden-size", min=1, help="Units per direction and layer.")]
+LayersOpt = Annotated[int, typer.Option("--layers", min=1, help="Stacked recurrent layers.")]
+BidiOpt = Annotated[bool, typer.Option("--bidirectional/--unidirectional", help="Read texts both ways.")]
+PoolingOpt = Annotated[Pooling, typer.Option("--pooling", help="Pooling over time.", case_sensitive=False)]
+DropoutOpt = Annotated[float, typer.Option("--dropout", min=0.0, max=0.99, help="Dropout before the head.")]
+MaxLenOpt = Annotated[
+    int, typer.Option("--max-length", min=1, help="Tokens kept per text (longer: truncated).")
+]
+EmbDimOpt = Annotated[int, typer.Option("--embedding-dim", min=1, help="Embedding size without --vectors.")]
+LrOpt = Annotated[float, typer.Option("--lr", min=0.0, help="Peak learning rate.")]
+BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Texts per batch.")]
+DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing output.")]
+
+
+def _load_vectors(path: Path | None, limit: int | None) -> Any:
+    if path is None:
+        return None
+    from nlptk.vectors.formats import load_vectors
+
+    return load_vectors(path, limit=limit)
+
+
+@app.command("train")
+def train_command(
+    data: DataArg,
+    val: ValOpt = None,
+    test: TestOpt = None,
+    format: FormatOpt = None,
+    encoding: EncodingOpt = None,
+    cell: CellOpt = Cell.lstm,
+    vectors: VectorsOpt = None,
+    vectors_limit: VectorsLimitOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write.")] = Path("classifier"),
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Total epochs.")] = 5,
+    freeze_epochs: Annotated[
+        int, typer.Option("--freeze-epochs", min=0, help="Epochs with frozen embeddings first.")
+    ] = 1,
+    lr: LrOpt = 2e-3,
+    lower_lr_factor: Annotated[
+        float, typer.Option("--lower-lr-factor", min=0.0, help="Embedding lr / lr once unfrozen.")
+    ] = 0.1,
+    batch_size: BatchOpt = 64,
+    hidden_size: HiddenOpt = 128,
+    layers: LayersOpt = 1,
+    bidirectional: BidiOpt = True,
+    pooling: PoolingOpt = Pooling.concat,
+    dropout: DropoutOpt = 0.3,
+    max_length: MaxLenOpt = 400,
+    embedding_dim: EmbDimOpt = 100,
+    device: DeviceOpt = "auto",
+    seed: SeedOpt = 0,
+    patience: Annotated[
+        int, typer.Option("--patience", min=0, help="Early-stopping patience in epochs (0: never stop).")
+    ] = 3,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of --out.")] = False,
+    force: ForceOpt = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
+) -> None:
+    """Train a text classifier, starting from pretrained vectors (frozen first, then fine-tuned)."""
+    from nlptk.classify.config import ClassifierConfig
+    from nlptk.classify.train import read_splits, train_classifier
+
+    config = ClassifierConfig(
+        cell=cell.value,
+        hidden_size=hidden_size,
+        num_layers=layers,
+        bidirectional=bidirectional,
+        dropout=dropout,
+        pooling=pooling.value,
+        max_length=max_length,
+        embedding_dim=embedding_dim,
+        freeze_epochs=freeze_epochs,
+        epochs=epochs,
+        lr=lr,
+        lower_lr_factor=lower_lr_factor,
+        batch_size=batch_size,
+        patience=patience or None,
+        seed=seed,
+        device=device,
+    )
+    splits = read_splits(data, val=val, test=test, format=format, encoding=encoding)
+    loaded_vectors = _load_vectors(vectors, vectors_limit)
+    with progress_display(progress) as callback:
+        clf = train_classifier(
+            splits["train"],
+            vectors=loaded_vectors,
+            val=splits.get("val"),
+            config=config,
+            out=out,
+            force=force,
+            resume=resume,
+            progress=callback,
+        )
+    table = Table(title=f"{cell.value} classifier saved to {out}")
+    for column in (
+        "epoch",
+        "stage",
+        "train loss",
+        "val loss",
+        "val acc",
+        "val macro-F1",
+        "lr",
+        "sent/s",
+        "s",
+    ):
+        table.add_column(column, justify="left" if column == "stage" else "right")
+    best = clf.info.get("training", {}).get("best_epoch")
+    for r in clf.history:
+        style = "bold green" if r["epoch"] == best else None
+        table.add_row(
+            str(r["epoch"]),
+            r["stage"],
+            _num(r["train_loss"]),
+            _num(r.get("val_loss")),
+            _num(r.get("val_accuracy")),
+            _num(r.get("val_macro_f1")),
+            f"{r['lr']:.2e}",
+            f"{r.get('train_sentences_per_s') or 0:,.0f}",
+            f"{r['seconds']:.1f}",
+            style=style,
+        )
+    console.print(table)
+    coverage = clf.info.get("embeddings", {}).get("coverage")
+    if coverage:
+        console.print(
+            f"vectors cover {coverage['coverage']:.1%} of the vocabulary "
+            f"({coverage['token_coverage']:.1%} of training tokens)"
+        )
+    if best:
+        console.print(f"kept epoch {best} (best {clf.config.monitor})")
+    if "test" in splits:
+        scores = clf.score(splits["test"])
+        console.print(
+            f"test: accuracy {scores['accuracy']:.4f}, macro-F1 {scores['macro_f1']:.4f}, "
+            f"loss {scores['loss']:.4f} on {scores['n']} texts"
+        )
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+@app.command("lr-find")
+def lr_find_command(
+    data: DataArg,
+    vectors: VectorsOpt = None,
+    vectors_limit: VectorsLimitOpt = None,
+    format: FormatOpt = None,
+    encoding: EncodingOpt = None,
+    cell: CellOpt = Cell.lstm,
+    hidden_size: HiddenOpt = 128,
+    layers: LayersOpt = 1,
+    bidirectional: BidiOpt = True,
+    pooling: PoolingOpt = Pooling.concat,
+    dropout: DropoutOpt = 0.3,
+    max_length: MaxLenOpt = 400,
+    embedding_dim: EmbDimOpt = 100,
+    batch_size: BatchOpt = 64,
+    freeze_epochs: Annotated[
+        int, typer.Option("--freeze-epochs", min=0, help="0: search with trainable embeddings.")
+    ] = 1,
+    steps: Annotated[int, typer.Option("--steps", min=2, help="Steps of the range test.")] = 100,
+    start_lr: Annotated[float, typer.Option("--start-lr", min=0.0)] = 1e-7,
+    end_lr: Annotated[float, typer.Option("--end-lr", min=0.0)] = 10.0,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Save the loss-vs-rate plot (PNG).")] = None,
+    device: DeviceOpt = "auto",
+    seed: SeedOpt = 0,
+    force: ForceOpt = False,
+) -> None:
+    """Find a learning rate: the loss while the rate rises exponentially, and a suggestion."""
+    from nlptk.classify.config import ClassifierConfig
+    from nlptk.classify.train import find_learning_rate, read_splits
+
+    config = ClassifierConfig(
+        cell=cell.value,
+        hidden_size=hidden_size,
+        num_layers=layers,
+        bidirectional=bidirectional,
+        dropout=dropout,
+        pooling=pooling.value,
+        max_length=max_length,
+        embedding_dim=embedding_dim,
+        batch_size=batch_size,
+        freeze_epochs=freeze_epochs,
+        device=device,
+        seed=seed,
+    )
+    splits = read_splits(data, format=format, encoding=encoding)
+    loaded_vectors = _load_vectors(vectors, vectors_limit)
+    with progress_display() as callback:
+        result = find_learning_rate(
+            splits["train"],
+            vectors=loaded_vectors,
+            config=config,
+            start_lr=start_lr,
+            end_lr=end_lr,
+            num_steps=steps,
+            plot=plot,
+            force=force,
+            progress=callback,
+        )
+    console.print(f"suggested learning rate: [bold]{result.suggestion:.2e}[/]")
+    steep = f"{result.steepest_lr:.2e}" if result.steepest_lr else "-"
+    minimum = f"{result.min_loss_lr:.2e}" if result.min_loss_lr else "-"
+    console.print(
+        f"steepest descent at {steep}; lowest loss at {minimum}; {len(result.lrs)} steps"
+        + (" (stopped: the loss diverged)" if result.diverged else "")
+    )
+    if plot is not None:
+        console.print(f"plot saved to {plot}")
+
+
+def _read_texts(texts: list[str], file: Path | None, encoding: str) -> Iterator[str]:
+    from nlptk.io import iter_lines
+
+    if texts and file is not None:
+        from nlptk.errors import ParameterError
+
+        raise ParameterError("give texts or --file, not both")
+    if texts:
+        yield from texts
+    elif file is not None:
+        yield from iter_lines(file, encoding=encoding)
+    else:
+        for line in sys.stdin:
+            yield line.rstrip("\r\n")
+
+
+def _chunks(texts: Iterator[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for text in texts:
+        chunk.append(text)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@app.command("predict")
+def predict_command(
+    model: Annotated[Path, typer.Argument(help="Model folder written by `nlptk classify train`.")],
+    texts: Annotated[
+        list[str] | None, typer.Argument(help="Texts to classify (default: --file or stdin).")
+    ] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="One text per line.")] = None,
+    encoding: Annotated[str, typer.Option("--encoding", help="Encoding of --file.")] = "utf-8",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON lines with the text and every class probability.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 256,
+    device: DeviceOpt = "auto",
+) -> None:
+    """Classify texts: one line per text with the label and its probability (tab-separated)."""
+    from nlptk.classify.predictor import TrainedClassifier
+    from nlptk.errors import DataError
+
+    clf = TrainedClassifier.load(model, device=device)
+    n = 0
+    # stream in chunks so a large --file is never held whole
+    for chunk in _chunks(_read_texts(list(texts or []), file, encoding), 8192):
+        proba = clf.predict_proba(chunk, batch_size=batch_size)
+        best = proba.argmax(axis=1)
+        for text, row, k in zip(chunk, proba, best, strict=True):
+            if as_json:
+                record = {
+                    "text": text,
+                    "label": clf.classes[k],
+                    "probability": round(float(row[k]), 6),
+                    "probabilities": {c: round(float(p), 6) for c, p in zip(clf.classes, row, strict=True)},
+                }
+                typer.echo(json.dumps(record, ensure_ascii=False))
+            else:
+                typer.echo(f"{clf.classes[k]}\t{row[k]:.4f}")
+        n += len(chunk)
+    if n == 0:
+        raise DataError("no texts to classify", hint="give texts as arguments, --file, or lines on stdin")
