@@ -113,6 +113,22 @@ def test_native_with_damaged_vocab_names_the_line(tiny: Vectors, tmp_path: Path)
     with pytest.raises(FormatError) as info:
         load_vectors(tmp_path / "nat")
     assert info.value.line == 3
+    lines[2] = "queen\tmany"
+    vocab.write_text("\n".join(lines) + "\n")
+    with pytest.raises(FormatError) as info:
+        load_vectors(tmp_path / "nat")
+    assert info.value.line == 3
+    vocab.write_text("\n".join(lines[:3]) + "\n")
+    with pytest.raises(FormatError, match="each of the 5 vector rows"):
+        load_vectors(tmp_path / "nat")
+
+
+def test_native_counts_of_every_width(tmp_path: Path) -> None:
+    counts = [0, 7, 10, 999, 123456789012, 5]
+    v = Vectors([f"w{i}" for i in range(6)], np.zeros((6, 2), np.float32), counts=counts)
+    save_vectors(v, tmp_path / "nat")
+    assert load_vectors(tmp_path / "nat").counts.tolist() == counts
+    assert load_vectors(tmp_path / "nat", limit=4).counts.tolist() == counts[:4]
 
 
 @pytest.mark.parametrize("fmt", ["word2vec", "word2vec-binary", "glove"])
