@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -74,6 +73,34 @@ def _fit(tokens_file: str, options: dict[str, Any], seed: int) -> Any:
         return fasttext.train_unsupervised(input=tokens_file, **options)
 
 
+def _keyed_vectors(ft_model: Any, words: list[str], counts: np.ndarray) -> Any:
+    """gensim vectors straight from the trained model's input matrix (no file round trip).
+
+    The same as ``gensim.models.fasttext.load_facebook_vectors("model.bin")`` gives, built in
+    a fraction of the time: the word rows and n-gram buckets are the model's input matrix.
+    """
+    from gensim.models import KeyedVectors
+    from gensim.models.fasttext import FastTextKeyedVectors
+
+    args = ft_model.f.getArgs()
+    matrix = ft_model.get_input_matrix()  # (n_words + bucket, dim), a copy owned by NumPy
+    n_words = len(words)
+    if args.maxn == 0 or matrix.shape[0] == n_words:  # no subwords: plain word vectors
+        kv = KeyedVectors(args.dim, count=0, dtype=np.float32)
+        kv.add_vectors(words, matrix[:n_words])
+    else:
+        kv = FastTextKeyedVectors(args.dim, args.minn, args.maxn, args.bucket, count=0)
+        kv.index_to_key = words
+        kv.key_to_index = {w: i for i, w in enumerate(words)}
+        kv.vectors_vocab = matrix[:n_words]
+        kv.vectors_ngrams = matrix[n_words:]
+        kv.vectors = np.array(kv.vectors_vocab)
+        kv.recalc_char_ngram_buckets()
+        kv.adjust_vectors()  # word vector = mean of its own row and its n-gram rows, as fastText does
+    kv.expandos["count"] = counts
+    return kv
+
+
 def _empty_vocab_error(tokens_file: str, min_count: int) -> DataError:
     counts: Counter[str] = Counter()
     documents = 0
@@ -116,9 +143,8 @@ def train_fasttext(
     tokens_file : path
         UTF-8 text, one document per line, tokens separated by single spaces.
     workdir : Path, optional
-        The output folder in the making: ``model.bin`` is saved there. Without it the model
-        goes to a temporary folder and is deleted once loaded (the returned vectors keep
-        their subword information in memory).
+        The output folder in the making: ``model.bin`` is saved there. Without it nothing is
+        written; the returned vectors keep their subword information in memory either way.
     progress : callable, optional
         Receives a ``"train"`` phase (start and end; fastText has no per-epoch hook).
     dim : int, default=100
@@ -171,8 +197,6 @@ def train_fasttext(
     >>> v.has_subwords, v["mats"].shape
     (True, (8,))
     """
-    from gensim.models.fasttext import load_facebook_vectors
-
     from nlptk.embed.word2vec import default_workers
 
     for name, value in (("dim", dim), ("window", window), ("min_count", min_count), ("epochs", epochs)):
@@ -227,28 +251,11 @@ def train_fasttext(
     logger.info("fastText trained %d words in %.1f s (%.0f words/s)", len(words), seconds, speed)
     report(progress, "train", "step", epochs, epochs, words_per_s=speed)
 
-    temp: tempfile.TemporaryDirectory[str] | None = None
-    if workdir is None:
-        temp = tempfile.TemporaryDirectory(prefix="nlptk-fasttext-")
-        folder = Path(temp.name)
-    else:
-        folder = Path(workdir)
-    try:
-        model_path = folder / MODEL_FILE
-        ft_model.save_model(os.fspath(model_path))
-        del ft_model
-        kv = load_facebook_vectors(os.fspath(model_path))
-    finally:
-        if temp is not None:
-            temp.cleanup()
+    if workdir is not None:
+        ft_model.save_model(os.fspath(Path(workdir) / MODEL_FILE))
+    kv = _keyed_vectors(ft_model, list(words), np.asarray(freqs, dtype=np.int64))
+    del ft_model
     report(progress, "train", "end", epochs, epochs, words_per_s=speed)
-    index = {w: i for i, w in enumerate(words)}
-    counts = np.zeros(len(kv.index_to_key), dtype=np.int64)
-    for row, word in enumerate(kv.index_to_key):
-        i = index.get(word)
-        if i is not None:
-            counts[row] = int(freqs[i])
-    kv.expandos["count"] = counts
     params = {
         "dim": dim,
         "window": window,
