@@ -67,6 +67,7 @@ FORMATS: tuple[str, ...] = (
 )
 _ALIASES = {"fasttext-vec": "word2vec", "vec": "word2vec", "word2vec-text": "word2vec", "nlptk": "native"}
 NATIVE_FORMAT_VERSION = 1
+_SUBWORD_MODEL = "model.bin"  # a fastText model kept in a native folder (meta["subwords"])
 _FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")
 _GENSIM_SUFFIXES = (".kv", ".model", ".wv")
 # bytes that may follow the first word of a text vectors line: numbers, nan/inf, whitespace
@@ -170,30 +171,74 @@ def _nlptk_version() -> str:
     return __version__
 
 
+def _fasttext_model(vectors: Vectors) -> Path | None:
+    """The fastText ``.bin`` that gives these vectors their subwords, when it is at hand."""
+    if not vectors.has_subwords:
+        return None
+    source = vectors.meta.get("fasttext_bin")
+    spec, folder = vectors.meta.get("subwords"), vectors.meta.get("path")
+    if not source and isinstance(spec, dict) and spec.get("file") and folder:  # a trainer's output
+        source = Path(folder) / str(spec["file"])
+    return Path(source) if source and Path(source).is_file() else None
+
+
 def _write_native(vectors: Vectors, path: Path, force: bool) -> None:
+    meta = {k: v for k, v in vectors.meta.items() if k != "fasttext_bin"}  # a path valid only here
+    model = _fasttext_model(vectors)
+    if model is not None:
+        meta["subwords"] = {"format": "fasttext-bin", "file": _SUBWORD_MODEL}
+    elif vectors.has_subwords and "subwords" not in meta:
+        logger.warning("the fastText model behind these vectors is unknown: subwords are not saved")
+    info = {
+        "format": "nlptk-vectors",
+        "format_version": NATIVE_FORMAT_VERSION,
+        "nlptk_version": _nlptk_version(),
+        "n_words": len(vectors),
+        "dim": vectors.dim,
+        "has_counts": vectors.counts is not None,
+        "meta": meta,
+    }
     try:
-        meta_json = json.dumps(vectors.meta, ensure_ascii=False, indent=2, default=str)
+        text = json.dumps(info, ensure_ascii=False, indent=2, default=str) + "\n"
     except (TypeError, ValueError) as exc:  # pragma: no cover - default=str catches most
         raise ParameterError(f"the vectors' meta cannot be written as JSON: {exc}") from exc
     counts = vectors.counts
     with atomic_directory(path, force=force) as tmp:
-        np.save(
-            tmp / "vectors.npy", np.ascontiguousarray(vectors.vectors, dtype=np.float32), allow_pickle=False
-        )
+        matrix = np.ascontiguousarray(vectors.vectors, dtype=np.float32)
+        np.save(tmp / "vectors.npy", matrix, allow_pickle=False)
         count_texts = map(str, counts.tolist()) if counts is not None else ("0" for _ in vectors.words)
         lines = [f"{_escape(w)}\t{c}\n" for w, c in zip(vectors.words, count_texts, strict=True)]
         (tmp / "vocab.tsv").write_text("".join(lines), encoding="utf-8", newline="\n")
-        info = {
-            "format": "nlptk-vectors",
-            "format_version": NATIVE_FORMAT_VERSION,
-            "nlptk_version": _nlptk_version(),
-            "n_words": len(vectors),
-            "dim": vectors.dim,
-            "has_counts": counts is not None,
-            "has_subwords": vectors.has_subwords,
-        }
-        text = json.dumps(info, indent=2)[:-2] + ',\n  "meta": ' + meta_json.replace("\n", "\n  ") + "\n}\n"
         (tmp / "meta.json").write_text(text, encoding="utf-8")
+        if model is not None:
+            shutil.copyfile(model, tmp / _SUBWORD_MODEL)
+
+
+def _attach_subwords(vectors: Vectors, folder: Path, limit: int | None) -> Vectors:
+    """Give vectors read from a native folder their fastText subwords, as ``meta["subwords"]`` says."""
+    spec = vectors.meta.get("subwords")
+    if not isinstance(spec, dict) or spec.get("format") != "fasttext-bin" or not spec.get("file"):
+        return vectors
+    model = folder / str(spec["file"])
+    if limit is not None:
+        logger.info("limit=%d: the fastText subwords in %s are not loaded", limit, model)
+        return vectors
+    if not model.is_file():
+        logger.warning("%s names the subword model %s, which is missing: no subwords", folder, model)
+        return vectors
+    from gensim.models.fasttext import load_facebook_vectors
+
+    try:
+        kv = load_facebook_vectors(str(model))
+    except Exception as exc:
+        raise FormatError(f"cannot read the subword model ({type(exc).__name__}: {exc})", path=model) from exc
+    if kv.index_to_key != vectors.words:
+        logger.warning("%s: the subword model's vocabulary differs from vocab.tsv: no subwords", folder)
+        return vectors
+    meta = {**vectors.meta, "fasttext_bin": str(model.resolve())}
+    out = Vectors(vectors.words, vectors.vectors, counts=vectors.counts, meta=meta, keyed_vectors=kv)
+    out._index = kv.key_to_index
+    return out
 
 
 def _read_native(path: Path, limit: int | None) -> Vectors:
@@ -229,7 +274,8 @@ def _read_native(path: Path, limit: int | None) -> Vectors:
     if limit is not None:
         matrix = matrix[:limit]
     words, counts = _read_vocab(folder / "vocab.tsv", matrix.shape[0], bool(info.get("has_counts")))
-    return Vectors(words, matrix, counts=counts, meta=info.get("meta") or {})
+    vectors = Vectors(words, matrix, counts=counts, meta=info.get("meta") or {})
+    return _attach_subwords(vectors, folder, limit)
 
 
 def _vocab_error(path: Path, lines: list[bytes], rows: int) -> FormatError:
@@ -368,8 +414,8 @@ def _read_fasttext_bin(path: Path, limit: int | None) -> Vectors:
 
 
 def _write_fasttext_bin(vectors: Vectors, path: Path, force: bool) -> None:
-    source = vectors.meta.get("fasttext_bin")
-    if not source or not vectors.has_subwords or not Path(source).is_file():
+    source = _fasttext_model(vectors)
+    if source is None:
         raise ParameterError(
             "cannot write a fastText .bin: it holds a whole fastText model (subword buckets, "
             "training state), and these vectors did not come from one whose .bin is still at hand",

@@ -377,3 +377,18 @@ def test_lookup_of_an_unknown_word(tiny: Vectors, tmp_path: Path) -> None:
     save_vectors(tiny, tmp_path / "v.txt", "glove")
     with pytest.raises(VocabularyError, match="'prince' is not in the vocabulary"):
         load_vectors(tmp_path / "v.txt")["prince"]
+
+
+def test_native_folder_keeps_fasttext_subwords(tmp_path: Path) -> None:
+    model = load_vectors(datapath("lee_fasttext.bin"))
+    save_vectors(model, tmp_path / "nat")
+    assert (tmp_path / "nat" / "model.bin").is_file()
+    info = json.loads((tmp_path / "nat" / "meta.json").read_text())
+    assert info["meta"]["subwords"] == {"format": "fasttext-bin", "file": "model.bin"}
+    assert "fasttext_bin" not in info["meta"]  # an absolute path is not written
+    back = load_vectors(tmp_path / "nat")
+    assert back.has_subwords
+    np.testing.assert_allclose(back["zzzunseenword"], model["zzzunseenword"])
+    save_vectors(back, tmp_path / "again.bin", "fasttext-bin")
+    assert (tmp_path / "again.bin").stat().st_size == Path(datapath("lee_fasttext.bin")).stat().st_size
+    assert not load_vectors(tmp_path / "nat", limit=10).has_subwords
