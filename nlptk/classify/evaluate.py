@@ -31,7 +31,6 @@ from nlptk.errors import DataError, ParameterError
 
 if TYPE_CHECKING:
     from nlptk.classify.predictor import TrainedClassifier
-
     from nlptk.text.labelled import LabelledData
 
 __all__ = [
