@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import numpy as np
@@ -32,7 +33,7 @@ def make_data(n: int, seed: int) -> LabelledData:
     texts, labels = [], []
     for i in range(n):
         y = i % 2
-        words = rng.choices(FILLER, k=rng.randint(2, 8)) + [rng.choice(POS if y else NEG)]
+        words = [*rng.choices(FILLER, k=rng.randint(2, 8)), rng.choice(POS if y else NEG)]
         rng.shuffle(words)
         texts.append(" ".join(words))
         labels.append(y)
@@ -160,7 +161,7 @@ def test_one_cycle_schedule_shape(data):
     peak = int(np.argmax(lrs))
     assert lrs[0] < 1e-2 / 10 and max(lrs) == pytest.approx(1e-2, rel=0.05)
     assert 0.1 * len(lrs) < peak < 0.5 * len(lrs)  # warm-up over the first quarter
-    assert all(a <= b + 1e-12 for a, b in zip(lrs[:peak], lrs[1 : peak + 1], strict=True))
+    assert all(a <= b + 1e-12 for a, b in itertools.pairwise(lrs))
     assert all(a >= b - 1e-12 for a, b in zip(lrs[peak:], lrs[peak + 1 :], strict=False))
     assert lrs[-1] < 1e-5
     groups = learner.optimizer.param_groups
@@ -302,8 +303,8 @@ def test_bad_training_data(data):
 
 def test_empty_and_long_texts(data):
     train, val, _ = data
-    texts = ["", "!!!", "good " * 1000] + train.texts
-    labels = [0, 0, 1] + train.labels
+    texts = ["", "!!!", "good " * 1000, *train.texts]
+    labels = [0, 0, 1, *train.labels]
     clf = train_classifier(
         LabelledData(texts, labels, train.classes), val=val, config=tiny(epochs=1, max_length=20)
     )

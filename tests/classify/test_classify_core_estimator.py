@@ -1,0 +1,94 @@
+"""TextClassifier follows scikit-learn conventions: cross_val_score, Pipeline, clone, get_params."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from nlptk.classify.estimator import TextClassifier
+from nlptk.errors import NotFittedError
+
+WORDS = {
+    "sport": ["goal", "match", "team"],
+    "tech": ["chip", "software", "code"],
+    "food": ["bread", "soup", "cake"],
+}
+FILLER = ["the", "a", "today", "news", "about", "new"]
+
+
+def make(n: int, seed: int) -> tuple[list[str], list[str]]:
+    rng = random.Random(seed)
+    texts, labels = [], []
+    names = sorted(WORDS)
+    for i in range(n):
+        label = names[i % 3]
+        words = [*rng.choices(FILLER, k=rng.randint(1, 4)), rng.choice(WORDS[label])]
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        labels.append(label)
+    return texts, labels
+
+
+def small(**kw) -> TextClassifier:
+    params = dict(
+        hidden_size=8,
+        embedding_dim=8,
+        batch_size=16,
+        lr=5e-2,
+        epochs=4,
+        freeze_epochs=0,
+        patience=None,
+        device="cpu",
+    )
+    params.update(kw)
+    return TextClassifier(**params)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_params_and_clone():
+    est = small(cell="gru")
+    params = est.get_params()
+    assert params["cell"] == "gru" and params["hidden_size"] == 8 and params["vectors"] is None
+    twin = clone(est)
+    assert twin.get_params() == params
+    est.set_params(cell="rnn")
+    assert est.cell == "rnn"
+    with pytest.raises(NotFittedError):
+        est.predict(["x"])
+
+
+def test_fit_predict_score():
+    X, y = make(240, 0)
+    Xt, yt = make(90, 1)
+    est = small().fit(X, y)
+    assert list(est.classes_) == ["food", "sport", "tech"]
+    assert est.score(Xt, yt) > 0.8
+    proba = est.predict_proba(Xt[:5])
+    assert proba.shape == (5, 3)
+    assert set(est.predict(Xt)) <= set(est.classes_)
+    assert est.transform(Xt[:2]).shape[0] == 2
+
+
+def test_cross_val_score_and_pipeline():
+    X, y = make(240, 2)
+    scores = cross_val_score(small(epochs=5), X, y, cv=3)
+    assert scores.shape == (3,) and scores.mean() > 0.8
+    pipe = Pipeline([("upper", FunctionTransformer(lambda xs: [x.upper() for x in xs])), ("clf", small())])
+    pipe.fit(X, y)
+    Xt, yt = make(60, 3)
+    assert pipe.score(Xt, yt) > 0.8
+    assert np.asarray(pipe.predict(Xt)).shape == (60,)
