@@ -538,6 +538,8 @@ def plot_history(
     for name in series:
         families.setdefault(_metric_family(name), []).append(name)
     plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     n = len(families)
     cols = min(n, 3)
     rows = (n + cols - 1) // cols
@@ -550,6 +552,7 @@ def plot_history(
             )
         ax.set_title(family)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
     for ax in list(axes.flat)[n:]:
@@ -606,7 +609,9 @@ def plot_vectors(
     check_output(path, force=force)
     if words is None and limit is None:
         limit = 100
-    vectors = resolve_vectors(source)
+    if limit is not None and limit < 1:
+        raise ParameterError(f"limit must be >= 1, got {limit}")
+    vectors = resolve_vectors(source, limit=limit if words is None else None)
     rows, missing = select_rows(vectors, words=words, limit=limit)
     if missing:
         logger.warning(

@@ -467,7 +467,10 @@ def export_projector(
     if on_missing not in ("warn", "error"):
         raise ParameterError(f"on_missing={on_missing!r} is not one of 'warn', 'error'")
     check_output(out_dir, force=force)
-    vectors = resolve_vectors(vectors)
+    if limit is not None and limit < 1:
+        raise ParameterError(f"limit must be >= 1, got {limit}")
+    # without a word list only the first rows are needed: big text files are read that far only
+    vectors = resolve_vectors(vectors, limit=limit if words is None else None)
     rows, missing = select_rows(vectors, words=words, limit=limit)
     if missing:
         shown = ", ".join(repr(w) for w in missing[:10]) + (" ..." if len(missing) > 10 else "")

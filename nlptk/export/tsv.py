@@ -17,6 +17,7 @@ formatted in a small thread pool (NumPy releases the GIL) and written in order.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO
@@ -25,7 +26,7 @@ import numpy as np
 
 from nlptk.errors import DataError
 
-__all__ = ["format_matrix_block", "iter_matrix_tsv", "write_matrix_tsv"]
+__all__ = ["DEFAULT_THREADS", "format_matrix_block", "iter_matrix_tsv", "write_matrix_tsv"]
 
 _U = np.uint64
 _POW10 = np.array([float(f"1e{i}") for i in range(-400, 401)])
@@ -33,25 +34,27 @@ _POW_OFFSET = 400
 _LEAD_ZEROS = np.array([0, 0x30, 0x3030, 0x303030], dtype=np.uint64)  # "", "0", "00", "000"
 _CELLS_PER_BLOCK = 1 << 20
 
+DEFAULT_THREADS = min(2, os.cpu_count() or 1)
+"""Threads formatting blocks when none are given (read at call time)."""
+
 
 @functools.lru_cache(maxsize=1)
 def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Digits of every 6-digit mantissa (full and without trailing zeros), their significant
     digit counts, and the exponent suffixes ``e+XX``/``e-XX``, as packed little-endian words."""
-    m = np.arange(100_000, 1_000_000, dtype=np.int64)
-    digits = np.empty((m.size, 6), dtype=np.uint64)
+    m = np.arange(100_000, 1_000_000, dtype=np.int32)
+    full = np.zeros(m.size, dtype=np.uint64)
+    stripped = np.zeros(m.size, dtype=np.uint64)
+    nsig = np.zeros(m.size, dtype=np.uint8)  # digits up to the last non-zero one
     rem = m.copy()
-    for j in range(5, -1, -1):
+    for j in range(5, -1, -1):  # last digit first
         rem, d = np.divmod(rem, 10)
-        digits[:, j] = d + 48
-    trailing = np.zeros(m.size, dtype=np.int64)
-    for p in (10, 100, 1000, 10_000, 100_000):
-        trailing += m % p == 0
-    nsig = (6 - trailing).astype(np.uint8)
-    shifts = np.arange(6, dtype=np.uint64) * _U(8)
-    full = (digits << shifts).sum(axis=1, dtype=np.uint64)
-    keep = (np.arange(6)[None, :] < nsig[:, None]).astype(np.uint64)
-    stripped = ((digits * keep) << shifts).sum(axis=1, dtype=np.uint64)
+        char = (d + 48).astype(np.uint64) << _U(8 * j)
+        full |= char
+        nsig = np.where((nsig == 0) & (d != 0), j + 1, nsig).astype(np.uint8)
+    for j in range(6):
+        keep = nsig > j
+        stripped |= np.where(keep, full & _U(0xFF << (8 * j)), _U(0))
     exps = np.arange(-99, 100)
     mag = np.abs(exps)
     suffix = (
@@ -160,8 +163,10 @@ def format_matrix_block(block: np.ndarray) -> bytes:
     return flat[flat != 0].tobytes()
 
 
-def iter_matrix_tsv(matrix: np.ndarray, *, threads: int = 2) -> Iterator[bytes]:
+def iter_matrix_tsv(matrix: np.ndarray, *, threads: int | None = None) -> Iterator[bytes]:
     """Yield the TSV text of ``matrix`` in blocks of about a million values, in order."""
+    if threads is None:
+        threads = DEFAULT_THREADS
     rows, dim = matrix.shape
     step = max(1, _CELLS_PER_BLOCK // max(dim, 1))
     starts = range(0, rows, step)
@@ -179,7 +184,7 @@ def iter_matrix_tsv(matrix: np.ndarray, *, threads: int = 2) -> Iterator[bytes]:
             yield future.result()
 
 
-def write_matrix_tsv(matrix: np.ndarray, handle: IO[bytes], *, threads: int = 2) -> int:
+def write_matrix_tsv(matrix: np.ndarray, handle: IO[bytes], *, threads: int | None = None) -> int:
     """Write ``matrix`` to a binary file handle as tab-separated ``%.6g`` rows; return bytes written.
 
     Examples

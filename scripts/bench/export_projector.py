@@ -1,0 +1,135 @@
+"""Benchmark: nlptk's Embedding Projector export against a straightforward ``numpy.savetxt``.
+
+Side by side in one run, on the same random float32 matrix (normal, sd 0.3: the value range
+of trained embeddings) and synthetic words:
+
+* ``nlptk``: :func:`nlptk.export.projector.export_projector` - the whole export folder
+  (``vectors.tsv``, ``metadata.tsv``, both configs, row-count check, atomic rename),
+  default threads; and ``nlptk_1_thread`` with the TSV writer on one thread;
+* ``savetxt_g6``: ``numpy.savetxt(vectors.tsv, fmt="%.6g", delimiter="\\t")`` plus the words
+  written one per line - the same bytes nlptk writes (checked);
+* ``savetxt_default``: ``numpy.savetxt(vectors.tsv, delimiter="\\t")`` with NumPy's default
+  ``%.18e`` format, what a first attempt writes (2.5x larger files); skipped with ``--quick``.
+
+Prints one JSON object: seconds per variant, file sizes, and ratios (baseline / nlptk, so
+above 1 means nlptk is faster).
+
+Usage::
+
+    nice python scripts/bench/export_projector.py                    # 400,000 x 300
+    python scripts/bench/export_projector.py --words 20000 --dim 100 --quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _timed(fn) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--words", type=int, default=400_000, help="rows (default 400000)")
+    parser.add_argument("--dim", type=int, default=300, help="columns (default 300)")
+    parser.add_argument("--tmp", type=Path, default=None, help="scratch folder (default: a temp folder)")
+    parser.add_argument("--quick", action="store_true", help="skip the slow %.18e baseline")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    from nlptk.export import tsv
+    from nlptk.export.projector import export_projector
+    from nlptk.vectors.container import Vectors
+
+    rng = np.random.default_rng(args.seed)
+    matrix = (rng.standard_normal((args.words, args.dim), dtype=np.float32) * 0.3).astype(np.float32)
+    words = [f"word{i}" for i in range(args.words)]
+    vectors = Vectors(words, matrix, counts=np.arange(args.words, 0, -1))
+    scratch = Path(tempfile.mkdtemp(prefix="nlptk-bench-projector-", dir=args.tmp))
+    results: dict[str, float] = {}
+    sizes: dict[str, int] = {}
+    try:
+        # nlptk, default threads
+        out = scratch / "nlptk"
+        results["nlptk"] = _timed(lambda: export_projector(vectors, out))
+        sizes["nlptk"] = (out / "vectors.tsv").stat().st_size
+
+        # nlptk, the TSV writer on one thread
+        out1 = scratch / "nlptk1"
+        threads = tsv.DEFAULT_THREADS
+        tsv.DEFAULT_THREADS = 1
+        try:
+            results["nlptk_1_thread"] = _timed(lambda: export_projector(vectors, out1))
+        finally:
+            tsv.DEFAULT_THREADS = threads
+        shutil.rmtree(out1)
+
+        # baseline: numpy.savetxt with %.6g (same output)
+        base = scratch / "savetxt"
+        base.mkdir()
+
+        def savetxt_g6() -> None:
+            np.savetxt(base / "vectors.tsv", matrix, fmt="%.6g", delimiter="\t")
+            (base / "metadata.tsv").write_text("\n".join(words) + "\n", encoding="utf-8")
+
+        results["savetxt_g6"] = _timed(savetxt_g6)
+        sizes["savetxt_g6"] = (base / "vectors.tsv").stat().st_size
+        identical = filecmp.cmp(out / "vectors.tsv", base / "vectors.tsv", shallow=False) and filecmp.cmp(
+            out / "metadata.tsv", base / "metadata.tsv", shallow=False
+        )
+        shutil.rmtree(out)
+
+        if not args.quick:
+            (base / "vectors.tsv").unlink()
+
+            def savetxt_default() -> None:
+                np.savetxt(base / "vectors.tsv", matrix, delimiter="\t")
+                (base / "metadata.tsv").write_text("\n".join(words) + "\n", encoding="utf-8")
+
+            results["savetxt_default"] = _timed(savetxt_default)
+            sizes["savetxt_default"] = (base / "vectors.tsv").stat().st_size
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    report = {
+        "benchmark": "export_projector",
+        "shape": [args.words, args.dim],
+        "seconds": {k: round(v, 3) for k, v in results.items()},
+        "vectors_tsv_bytes": sizes,
+        "identical_output_to_savetxt_g6": identical,
+        "ratio_savetxt_g6_over_nlptk": round(results["savetxt_g6"] / results["nlptk"], 2),
+        "ratio_savetxt_g6_over_nlptk_1_thread": round(results["savetxt_g6"] / results["nlptk_1_thread"], 2),
+        "values_per_s_nlptk": round(args.words * args.dim / results["nlptk"]),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "load_average": [round(x, 1) for x in os.getloadavg()],
+        },
+        "note": "shared machine; compare ratios (measured side by side), not absolute seconds",
+    }
+    if "savetxt_default" in results:
+        report["ratio_savetxt_default_over_nlptk"] = round(results["savetxt_default"] / results["nlptk"], 2)
+    json.dump(report, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
