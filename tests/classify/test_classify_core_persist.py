@@ -143,5 +143,5 @@ def test_incompatible_folders(trained, tmp_path):
     with pytest.raises(InputFileError):
         TrainedClassifier.load(tmp_path / "missing")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputFileError, match="config.json"):
+    with pytest.raises(InputFileError, match=r"config\.json"):
         TrainedClassifier.load(tmp_path / "empty")

@@ -161,8 +161,8 @@ def test_one_cycle_schedule_shape(data):
     peak = int(np.argmax(lrs))
     assert lrs[0] < 1e-2 / 10 and max(lrs) == pytest.approx(1e-2, rel=0.05)
     assert 0.1 * len(lrs) < peak < 0.5 * len(lrs)  # warm-up over the first quarter
-    assert all(a <= b + 1e-12 for a, b in itertools.pairwise(lrs))
-    assert all(a >= b - 1e-12 for a, b in zip(lrs[peak:], lrs[peak + 1 :], strict=False))
+    assert all(a <= b + 1e-12 for a, b in itertools.pairwise(lrs[: peak + 1]))
+    assert all(a >= b - 1e-12 for a, b in itertools.pairwise(lrs[peak:]))
     assert lrs[-1] < 1e-5
     groups = learner.optimizer.param_groups
     assert groups[0]["name"] == "embedding" and groups[0]["initial_lr"] == pytest.approx(
