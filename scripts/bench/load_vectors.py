@@ -26,11 +26,13 @@ Usage::
 
     nice python scripts/bench/load_vectors.py                       # 400,000 x 300
     python scripts/bench/load_vectors.py --words 20000 --dim 100     # quick
+    python scripts/bench/load_vectors.py --parts native --repeats 5  # native open only
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -67,7 +69,12 @@ def rss_mib():
 
 def checksum(words, matrix):
     h = hashlib.sha1("\n".join(words).encode()).hexdigest()[:12]
-    return f"{h}:{float(np.asarray(matrix, dtype=np.float64).sum()):.6e}"
+    return f"{h}:{float(matrix.sum(dtype=np.float64)):.6e}"  # no float64 copy
+
+def peak_mib():
+    if peak_was_reset:
+        return status_mib("VmHWM")
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 task, path, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
 out = {}
@@ -76,14 +83,17 @@ t0 = time.perf_counter()
 if task == "gensim_text":
     kv = KeyedVectors.load_word2vec_format(path)
     out["seconds"] = time.perf_counter() - t0
+    out["peak"] = peak_mib()
     out["checksum"] = checksum(kv.index_to_key, kv.vectors)
 elif task == "gensim_binary":
     kv = KeyedVectors.load_word2vec_format(path, binary=True)
     out["seconds"] = time.perf_counter() - t0
+    out["peak"] = peak_mib()
     out["checksum"] = checksum(kv.index_to_key, kv.vectors)
 elif task in ("nlptk_text", "nlptk_binary"):
     v = nv.load_vectors(path)
     out["seconds"] = time.perf_counter() - t0
+    out["peak"] = peak_mib()
     out["checksum"] = checksum(v.words, v.vectors)
 elif task == "nlptk_native":
     v = nv.load_vectors(path)
@@ -106,9 +116,16 @@ elif task == "most_similar":
     t = time.perf_counter()
     n = [v.most_similar(w, topn=10) for w in words]
     out["nlptk_seconds"] = time.perf_counter() - t
-    out["same_neighbours"] = all([a for a, _ in x] == [b for b, _ in y] for x, y in zip(g, n))
+    in_memory = nv.Vectors(v.words, np.array(v.vectors))
+    t = time.perf_counter()
+    m = [in_memory.most_similar(w, topn=10) for w in words]
+    out["nlptk_in_memory_seconds"] = time.perf_counter() - t
+    out["same_neighbours"] = all(
+        [a for a, _ in x] == [b for b, _ in y] == [c for c, _ in z] for x, y, z in zip(g, n, m)
+    )
+    out["seconds"] = out["nlptk_seconds"]
 out["rss_before_mib"] = round(before, 1)
-peak = status_mib("VmHWM") if peak_was_reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = out.pop("peak", None) or peak_mib()
 out["peak_rss_mib"] = round(peak, 1)
 out["peak_was_reset"] = peak_was_reset
 out["peak_extra_mib"] = round(out["peak_rss_mib"] - before, 1)
@@ -130,26 +147,27 @@ def best_of(repeats: int, *args: str) -> dict:
     return min(runs, key=lambda r: r["seconds"])
 
 
-def write_files(folder: Path, n_words: int, dim: int, seed: int) -> tuple[Path, Path]:
-    """Write ``vectors.txt`` (word2vec text) and ``vectors.bin`` (its binary twin)."""
+def write_files(folder: Path, n_words: int, dim: int, seed: int, *, text: bool = True) -> tuple[Path, Path]:
+    """Write ``vectors.txt`` (word2vec text, unless ``text`` is false) and ``vectors.bin`` (its twin)."""
     rng = np.random.default_rng(seed)
     text_path, bin_path = folder / "vectors.txt", folder / "vectors.bin"
     template = " ".join(["%.6f"] * dim)
-    with open(text_path, "wb") as text, open(bin_path, "wb") as binary:
+    with contextlib.ExitStack() as stack:
+        binary = stack.enter_context(open(bin_path, "wb"))
+        text_out = stack.enter_context(open(text_path, "wb")) if text else None
         header = f"{n_words} {dim}\n".encode()
-        text.write(header)
         binary.write(header)
+        if text_out:
+            text_out.write(header)
         step = 5000
         for start in range(0, n_words, step):
             rows = rng.standard_normal((min(step, n_words - start), dim)).astype(np.float32)
             # round as the text holds them, so both files carry the same float32 values
             rows = np.round(rows.astype(np.float64), 6).astype(np.float32)
             words = [f"w{start + i}" for i in range(len(rows))]
-            text.write(
-                "".join(
-                    f"{w} {template % tuple(r)}\n" for w, r in zip(words, rows.tolist(), strict=True)
-                ).encode()
-            )
+            if text_out:
+                lines = (f"{w} {template % tuple(r)}\n" for w, r in zip(words, rows.tolist(), strict=True))
+                text_out.write("".join(lines).encode())
             binary.write(b"".join(w.encode() + b" " + r.tobytes() for w, r in zip(words, rows, strict=True)))
     return text_path, bin_path
 
@@ -164,43 +182,53 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--workdir", type=Path, default=None, help="Folder for the files (default: a temp dir)."
     )
+    parser.add_argument(
+        "--parts",
+        default="text,binary,native,similar",
+        help="Comma-separated measurements to run: text, binary, native, similar.",
+    )
     args = parser.parse_args(argv)
 
     import gensim
-    from gensim.models import KeyedVectors
 
     import nlptk
     from nlptk.vectors import load_vectors, save_vectors
 
+    parts = {p.strip() for p in args.parts.split(",") if p.strip()}
+    unknown = parts - {"text", "binary", "native", "similar"}
+    if unknown:
+        parser.error(f"unknown parts: {sorted(unknown)}")
     folder = Path(tempfile.mkdtemp(prefix="nlptk_bench_vectors_", dir=args.workdir))
+    r: dict[str, dict] = {}
+    similar: dict | None = None
     try:
         t = time.perf_counter()
-        text_path, bin_path = write_files(folder, args.words, args.dim, args.seed)
+        text_path, bin_path = write_files(folder, args.words, args.dim, args.seed, text="text" in parts)
         write_seconds = time.perf_counter() - t
         native_path, kv_path = folder / "native", folder / "vectors.kv"
         vectors = load_vectors(bin_path)
         save_vectors(vectors, native_path, "native")
-        kv = vectors.to_gensim()
-        kv.save(str(kv_path))
-        del vectors, kv
+        vectors.to_gensim().save(str(kv_path))
+        del vectors
         lookup_word = f"w{args.words // 2}"
         rng = np.random.default_rng(args.seed + 1)
         queries = [f"w{i}" for i in rng.choice(args.words, size=min(args.queries, args.words), replace=False)]
-
         reps = args.repeats
-        results = {
-            "gensim_text": best_of(reps, "gensim_text", str(text_path)),
-            "nlptk_text": best_of(reps, "nlptk_text", str(text_path)),
-            "gensim_binary": best_of(reps, "gensim_binary", str(bin_path)),
-            "nlptk_binary": best_of(reps, "nlptk_binary", str(bin_path)),
-            "nlptk_native": best_of(max(reps, 3), "nlptk_native", str(native_path), lookup_word),
-            "gensim_kv_mmap": best_of(max(reps, 3), "gensim_kv_mmap", str(kv_path), lookup_word),
-        }
-        similar = run_child("most_similar", str(native_path), json.dumps(queries), str(kv_path))
+        if "text" in parts:
+            r["gensim_text"] = best_of(reps, "gensim_text", str(text_path))
+            r["nlptk_text"] = best_of(reps, "nlptk_text", str(text_path))
+        if "binary" in parts:
+            r["gensim_binary"] = best_of(reps, "gensim_binary", str(bin_path))
+            r["nlptk_binary"] = best_of(reps, "nlptk_binary", str(bin_path))
+        if "native" in parts:
+            r["nlptk_native"] = best_of(max(reps, 3), "nlptk_native", str(native_path), lookup_word)
+            r["gensim_kv_mmap"] = best_of(max(reps, 3), "gensim_kv_mmap", str(kv_path), lookup_word)
+        if "similar" in parts:
+            similar = run_child("most_similar", str(native_path), json.dumps(queries), str(kv_path))
         sizes = {
-            "text_mib": round(text_path.stat().st_size / 2**20, 1),
-            "binary_mib": round(bin_path.stat().st_size / 2**20, 1),
-            "native_mib": round(sum(f.stat().st_size for f in native_path.iterdir()) / 2**20, 1),
+            name: round(sum(f.stat().st_size for f in ([p] if p.is_file() else p.iterdir())) / 2**20, 1)
+            for name, p in (("text_mib", text_path), ("binary_mib", bin_path), ("native_mib", native_path))
+            if p.exists()
         }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -208,49 +236,62 @@ def main(argv: list[str] | None = None) -> None:
     def ratio(a: float, b: float) -> float:
         return round(a / b, 2) if b else float("inf")
 
-    r = results
+    seconds: dict[str, float] = {}
+    ratios: dict[str, float] = {}
+    targets: dict[str, bool] = {}
+    same_values: dict[str, bool] = {}
+    for kind in ("text", "binary"):
+        if f"nlptk_{kind}" in r:
+            g, n = r[f"gensim_{kind}"], r[f"nlptk_{kind}"]
+            seconds[f"gensim_{kind}"] = round(g["seconds"], 3)
+            seconds[f"nlptk_{kind}"] = round(n["seconds"], 3)
+            ratios[f"{kind}_load"] = ratio(g["seconds"], n["seconds"])
+            same_values[kind] = g["checksum"] == n["checksum"]
+    if "text" in parts:
+        targets["text_load_at_least_2x"] = ratios["text_load"] >= 2
+    if "nlptk_native" in r:
+        native, kvm = r["nlptk_native"], r["gensim_kv_mmap"]
+        seconds.update(
+            nlptk_native_open=round(native["open_seconds"], 4),
+            nlptk_native_open_and_lookup=round(native["seconds"], 4),
+            gensim_kv_mmap_open=round(kvm["open_seconds"], 4),
+            gensim_kv_mmap_open_and_lookup=round(kvm["seconds"], 4),
+        )
+        targets["native_open_under_100ms"] = native["open_seconds"] < 0.1
+        targets["native_open_and_lookup_under_100ms"] = native["seconds"] < 0.1
+    if similar is not None:
+        seconds.update(
+            gensim_most_similar=round(similar["gensim_seconds"], 3),
+            nlptk_most_similar_native_memmap=round(similar["nlptk_seconds"], 3),
+            nlptk_most_similar_in_memory=round(similar["nlptk_in_memory_seconds"], 3),
+        )
+        ratios["most_similar_memmap"] = ratio(similar["gensim_seconds"], similar["nlptk_seconds"])
+        ratios["most_similar_in_memory"] = ratio(
+            similar["gensim_seconds"], similar["nlptk_in_memory_seconds"]
+        )
+    any_run = next(iter(r.values()), None)
     report = {
         "benchmark": "load_vectors",
         "words": args.words,
         "dim": args.dim,
         "queries": len(queries),
+        "parts": sorted(parts),
         "files": sizes,
         "write_synthetic_seconds": round(write_seconds, 1),
-        "seconds": {
-            "gensim_text": round(r["gensim_text"]["seconds"], 3),
-            "nlptk_text": round(r["nlptk_text"]["seconds"], 3),
-            "gensim_binary": round(r["gensim_binary"]["seconds"], 3),
-            "nlptk_binary": round(r["nlptk_binary"]["seconds"], 3),
-            "nlptk_native_open": round(r["nlptk_native"]["open_seconds"], 4),
-            "nlptk_native_open_and_lookup": round(r["nlptk_native"]["seconds"], 4),
-            "gensim_kv_mmap_open": round(r["gensim_kv_mmap"]["open_seconds"], 4),
-            "gensim_kv_mmap_open_and_lookup": round(r["gensim_kv_mmap"]["seconds"], 4),
-            "gensim_most_similar": round(similar["gensim_seconds"], 3),
-            "nlptk_most_similar": round(similar["nlptk_seconds"], 3),
-        },
-        "ratios_gensim_over_nlptk": {
-            "text_load": ratio(r["gensim_text"]["seconds"], r["nlptk_text"]["seconds"]),
-            "binary_load": ratio(r["gensim_binary"]["seconds"], r["nlptk_binary"]["seconds"]),
-            "most_similar": ratio(similar["gensim_seconds"], similar["nlptk_seconds"]),
-            "native_open_vs_text_load": ratio(r["gensim_text"]["seconds"], r["nlptk_native"]["seconds"]),
-        },
-        "peak_extra_memory_mib": {name: r[name]["peak_extra_mib"] for name in r},
-        "peak_rss_mib": {name: r[name]["peak_rss_mib"] for name in r},
-        "same_values": {
-            "text": r["gensim_text"]["checksum"] == r["nlptk_text"]["checksum"],
-            "binary": r["gensim_binary"]["checksum"] == r["nlptk_binary"]["checksum"],
-        },
-        "same_neighbours": similar["same_neighbours"],
-        "native_is_memmap": r["nlptk_native"]["is_memmap"],
-        "targets": {
-            "text_load_at_least_2x": ratio(r["gensim_text"]["seconds"], r["nlptk_text"]["seconds"]) >= 2,
-            "native_open_under_100ms": r["nlptk_native"]["seconds"] < 0.1,
-        },
+        "seconds": seconds,
+        "ratios_gensim_over_nlptk": ratios,
+        "peak_extra_memory_mib": {name: run["peak_extra_mib"] for name, run in r.items()},
+        "peak_rss_mib": {name: run["peak_rss_mib"] for name, run in r.items()},
+        "same_values": same_values,
+        "same_neighbours": None if similar is None else similar["same_neighbours"],
+        "native_is_memmap": r["nlptk_native"]["is_memmap"] if "nlptk_native" in r else None,
+        "targets": targets,
         "memory_method": (
             "a fresh process per measurement; peak resident memory (VmHWM, reset after the imports "
             "through /proc/self/clear_refs) minus the resident memory before the load"
-            + ("" if r["nlptk_text"]["peak_was_reset"] else "; reset unavailable: ru_maxrss used")
+            + ("" if any_run is None or any_run["peak_was_reset"] else "; reset unavailable: ru_maxrss used")
         ),
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "versions": {
             "nlptk": nlptk.__version__,
             "gensim": gensim.__version__,
@@ -260,7 +301,6 @@ def main(argv: list[str] | None = None) -> None:
         "cpu_count": os.cpu_count(),
         "note": "shared machine: other jobs ran at the same time; compare the ratios",
     }
-    _ = KeyedVectors  # imported above to fail early when gensim is missing
     print(json.dumps(report, indent=2))
 
 
