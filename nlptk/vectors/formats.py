@@ -26,11 +26,9 @@ from __future__ import annotations
 import bz2
 import contextlib
 import gzip
-import json
 import logging
 import lzma
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,8 +36,9 @@ from typing import IO
 
 import numpy as np
 
-from nlptk.errors import FormatError, IncompatibleModelError, InputFileError, ParameterError
+from nlptk.errors import FormatError, InputFileError, ParameterError
 from nlptk.io import atomic_directory, atomic_write, check_input_dir, check_input_file, open_binary
+from nlptk.vectors._native import NATIVE_FORMAT_VERSION, fasttext_model, read_native, write_native
 from nlptk.vectors._word2vec import (
     parse_header,
     read_text_vectors,
@@ -66,8 +65,6 @@ FORMATS: tuple[str, ...] = (
     "gensim",
 )
 _ALIASES = {"fasttext-vec": "word2vec", "vec": "word2vec", "word2vec-text": "word2vec", "nlptk": "native"}
-NATIVE_FORMAT_VERSION = 1
-_SUBWORD_MODEL = "model.bin"  # a fastText model kept in a native folder (meta["subwords"])
 _FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")
 _GENSIM_SUFFIXES = (".kv", ".model", ".wv")
 # bytes that may follow the first word of a text vectors line: numbers, nan/inf, whitespace
@@ -150,193 +147,6 @@ def detect_format(path: PathLike) -> str:
     return "glove"
 
 
-# -- native ------------------------------------------------------------------------------
-_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-_UNESCAPES = {v[1]: k for k, v in _ESCAPES.items()}
-_ESCAPE_RE = re.compile(r"[\\\t\n\r]")
-_UNESCAPE_RE = re.compile(r"\\(.)")
-
-
-def _escape(word: str) -> str:
-    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], word)
-
-
-def _unescape(word: str) -> str:
-    return _UNESCAPE_RE.sub(lambda m: _UNESCAPES.get(m.group(1), m.group(0)), word)
-
-
-def _nlptk_version() -> str:
-    from nlptk import __version__
-
-    return __version__
-
-
-def _fasttext_model(vectors: Vectors) -> Path | None:
-    """The fastText ``.bin`` that gives these vectors their subwords, when it is at hand."""
-    if not vectors.has_subwords:
-        return None
-    source = vectors.meta.get("fasttext_bin")
-    spec, folder = vectors.meta.get("subwords"), vectors.meta.get("path")
-    if not source and isinstance(spec, dict) and spec.get("file") and folder:  # a trainer's output
-        source = Path(folder) / str(spec["file"])
-    return Path(source) if source and Path(source).is_file() else None
-
-
-def _write_native(vectors: Vectors, path: Path, force: bool) -> None:
-    meta = {k: v for k, v in vectors.meta.items() if k != "fasttext_bin"}  # a path valid only here
-    model = _fasttext_model(vectors)
-    if model is not None:
-        meta["subwords"] = {"format": "fasttext-bin", "file": _SUBWORD_MODEL}
-    elif vectors.has_subwords and "subwords" not in meta:
-        logger.warning("the fastText model behind these vectors is unknown: subwords are not saved")
-    info = {
-        "format": "nlptk-vectors",
-        "format_version": NATIVE_FORMAT_VERSION,
-        "nlptk_version": _nlptk_version(),
-        "n_words": len(vectors),
-        "dim": vectors.dim,
-        "has_counts": vectors.counts is not None,
-        "meta": meta,
-    }
-    try:
-        text = json.dumps(info, ensure_ascii=False, indent=2, default=str) + "\n"
-    except (TypeError, ValueError) as exc:  # pragma: no cover - default=str catches most
-        raise ParameterError(f"the vectors' meta cannot be written as JSON: {exc}") from exc
-    counts = vectors.counts
-    with atomic_directory(path, force=force) as tmp:
-        matrix = np.ascontiguousarray(vectors.vectors, dtype=np.float32)
-        np.save(tmp / "vectors.npy", matrix, allow_pickle=False)
-        count_texts = map(str, counts.tolist()) if counts is not None else ("0" for _ in vectors.words)
-        lines = [f"{_escape(w)}\t{c}\n" for w, c in zip(vectors.words, count_texts, strict=True)]
-        (tmp / "vocab.tsv").write_text("".join(lines), encoding="utf-8", newline="\n")
-        (tmp / "meta.json").write_text(text, encoding="utf-8")
-        if model is not None:
-            shutil.copyfile(model, tmp / _SUBWORD_MODEL)
-
-
-def _attach_subwords(vectors: Vectors, folder: Path, limit: int | None) -> Vectors:
-    """Give vectors read from a native folder their fastText subwords, as ``meta["subwords"]`` says."""
-    spec = vectors.meta.get("subwords")
-    if not isinstance(spec, dict) or spec.get("format") != "fasttext-bin" or not spec.get("file"):
-        return vectors
-    model = folder / str(spec["file"])
-    if limit is not None:
-        logger.info("limit=%d: the fastText subwords in %s are not loaded", limit, model)
-        return vectors
-    if not model.is_file():
-        logger.warning("%s names the subword model %s, which is missing: no subwords", folder, model)
-        return vectors
-    from gensim.models.fasttext import load_facebook_vectors
-
-    try:
-        kv = load_facebook_vectors(str(model))
-    except Exception as exc:
-        raise FormatError(f"cannot read the subword model ({type(exc).__name__}: {exc})", path=model) from exc
-    if kv.index_to_key != vectors.words:
-        logger.warning("%s: the subword model's vocabulary differs from vocab.tsv: no subwords", folder)
-        return vectors
-    meta = {**vectors.meta, "fasttext_bin": str(model.resolve())}
-    out = Vectors(vectors.words, vectors.vectors, counts=vectors.counts, meta=meta, keyed_vectors=kv)
-    out._index = kv.key_to_index
-    return out
-
-
-def _read_native(path: Path, limit: int | None) -> Vectors:
-    folder = check_input_dir(path, what="vectors folder")
-    for name in ("vectors.npy", "vocab.tsv", "meta.json"):
-        if not (folder / name).is_file():
-            raise InputFileError(
-                f"nlptk vectors folder lacks {name}", path=folder, hint="save the vectors again"
-            )
-    try:
-        info = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FormatError(f"meta.json is not valid JSON: {exc}", path=folder / "meta.json") from exc
-    version = info.get("format_version")
-    if not isinstance(version, int) or version > NATIVE_FORMAT_VERSION:
-        raise IncompatibleModelError(
-            f"vectors folder has format_version {version!r}; this nlptk "
-            f"({_nlptk_version()}) reads up to {NATIVE_FORMAT_VERSION}",
-            path=folder,
-            hint="upgrade nlptk, or convert the vectors with the nlptk that wrote them",
-        )
-    try:
-        matrix = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
-    except ValueError as exc:
-        raise FormatError(f"vectors.npy cannot be read: {exc}", path=folder / "vectors.npy") from exc
-    if matrix.ndim != 2 or matrix.shape != (info.get("n_words"), info.get("dim")):
-        raise FormatError(
-            f"vectors.npy has shape {matrix.shape} but meta.json says "
-            f"{info.get('n_words')} words x {info.get('dim')} dims",
-            path=folder,
-            hint="the folder was modified or damaged; save the vectors again",
-        )
-    if limit is not None:
-        matrix = matrix[:limit]
-    words, counts = _read_vocab(folder / "vocab.tsv", matrix.shape[0], bool(info.get("has_counts")))
-    vectors = Vectors(words, matrix, counts=counts, meta=info.get("meta") or {})
-    return _attach_subwords(vectors, folder, limit)
-
-
-def _vocab_error(path: Path, lines: list[bytes], rows: int) -> FormatError:
-    """Name the first line of vocab.tsv that is not ``word<TAB>digits``."""
-    bad = len(lines) + 1
-    for i, line in enumerate(lines[:rows]):
-        _, tab, count = line.partition(b"\t")
-        if not tab or b"\t" in count or not count.isdigit():
-            bad = i + 1
-            break
-    return FormatError(
-        f"vocab.tsv must hold one 'word<TAB>count' line for each of the {rows} vector rows",
-        path=path,
-        line=bad,
-        hint="the folder was modified or damaged; save the vectors again",
-    )
-
-
-def _read_vocab(path: Path, rows: int, has_counts: bool) -> tuple[list[str], np.ndarray | None]:
-    """Read the first ``rows`` lines of vocab.tsv fast: words by one split, counts vectorised.
-
-    Opening a native folder must take milliseconds even for 400,000 words, so the
-    ``word<TAB>count`` lines are not split one by one: NumPy finds the tabs and newlines,
-    drops the count columns from the bytes before one decode and one split into words, and
-    reads the counts' digits column by column.
-    """
-    raw = path.read_bytes()
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    newlines = np.flatnonzero(buf == 10)
-    if len(newlines) < rows:
-        raise _vocab_error(path, raw.split(b"\n"), rows)
-    if rows == 0:
-        return [], np.zeros(0, dtype=np.int64) if has_counts else None
-    end = int(newlines[rows - 1]) + 1
-    buf, newlines = buf[:end], newlines[:rows]
-    tabs = np.flatnonzero(buf == 9)
-    if len(tabs) != rows or np.any(tabs >= newlines) or np.any(tabs[1:] <= newlines[:-1]):
-        raise _vocab_error(path, raw[:end].split(b"\n"), rows)
-    # 1 from each tab up to (not including) its newline: the count columns
-    marks = np.zeros(end + 1, dtype=np.int8)
-    marks[tabs] = 1
-    marks[newlines] = -1
-    in_count = np.cumsum(marks[:end], dtype=np.int8).view(bool)
-    digits = buf[in_count]  # tabs and digits
-    if digits.size and not np.all((digits == 9) | ((digits >= 48) & (digits <= 57))):
-        raise _vocab_error(path, raw[:end].split(b"\n"), rows)
-    words = buf[~in_count].tobytes().decode("utf-8").split("\n")[:rows]
-    if b"\\" in raw[:end]:
-        words = [_unescape(w) if "\\" in w else w for w in words]
-    counts = None
-    if has_counts:
-        widths = newlines - tabs - 1
-        if np.any(widths < 1) or np.any(widths > 18):
-            raise _vocab_error(path, raw[:end].split(b"\n"), rows)
-        counts = np.zeros(rows, dtype=np.int64)
-        for k in range(int(widths.max())):  # the k-th digit from the right of every count
-            has = widths > k
-            counts[has] += (buf[newlines[has] - 1 - k].astype(np.int64) - 48) * 10**k
-    return words, counts
-
-
 # -- text and binary word2vec family -----------------------------------------------------
 def _check_unique(words: list[str], path: Path, first_line: int | None) -> dict[str, int]:
     index = dict(zip(words, range(len(words)), strict=True))
@@ -414,7 +224,7 @@ def _read_fasttext_bin(path: Path, limit: int | None) -> Vectors:
 
 
 def _write_fasttext_bin(vectors: Vectors, path: Path, force: bool) -> None:
-    source = _fasttext_model(vectors)
+    source = fasttext_model(vectors)
     if source is None:
         raise ParameterError(
             "cannot write a fastText .bin: it holds a whole fastText model (subword buckets, "
@@ -565,7 +375,7 @@ def load_vectors(
     fmt = detect_format(p) if format is None else _canonical(format)
     logger.info("reading %s vectors from %s", fmt, p)
     if fmt == "native":
-        return _read_native(p, limit)
+        return read_native(p, limit)
     if fmt in ("word2vec", "glove"):
         check_input_file(p, what="vectors file")
         words, matrix, first_line = read_text_vectors(
@@ -630,7 +440,7 @@ def save_vectors(
         raise ParameterError(f"precision must be between 1 and 17 digits, got {precision}")
     logger.info("writing %d vectors as %s to %s", len(vectors), fmt, p)
     if fmt == "native":
-        _write_native(vectors, p, force)
+        write_native(vectors, p, force)
     elif fmt in ("word2vec", "glove"):
         with _binary_output(p, force) as out:
             write_text_vectors(
