@@ -206,7 +206,8 @@ class _TextReader:
                 hint="give the right format (word2vec-binary, fasttext-bin) or check the file",
             )
         sample = block[:4096]
-        if sample.translate(None, bytes(range(32, 256)) + b"\t\n\r\x0b\x0c"):
+        controls = sample.translate(None, bytes(range(32, 256)) + b"\t\n\r\x0b\x0c")
+        if len(controls) > max(2, len(sample) // 100):  # a stray control byte in a word is allowed
             raise FormatError(
                 "contains control bytes: this is binary data, not a text vectors file",
                 path=self.path,

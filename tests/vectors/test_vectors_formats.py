@@ -392,3 +392,9 @@ def test_native_folder_keeps_fasttext_subwords(tmp_path: Path) -> None:
     save_vectors(back, tmp_path / "again.bin", "fasttext-bin")
     assert (tmp_path / "again.bin").stat().st_size == Path(datapath("lee_fasttext.bin")).stat().st_size
     assert not load_vectors(tmp_path / "nat", limit=10).has_subwords
+
+
+def test_a_stray_control_byte_in_a_word_is_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "v.txt"
+    path.write_bytes(b"a\x1bb 1 2\nc 3 4\n")
+    assert load_vectors(path).words == ["a\x1bb", "c"]
