@@ -39,7 +39,7 @@ import logging
 import math
 import warnings
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,7 +126,7 @@ class SubwordTable:
         return cls(ngrams, int(cfg["min_n"]), int(cfg["max_n"]))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TextVector:
     """The vector of a text (doc or span) under a policy, and how much of it was known.
 
@@ -284,6 +284,53 @@ class VectorsComponent:
             return TextVector(None, 0, n_tokens)
         denominator = (end - start) if self.oov == "zero" else n_known
         return TextVector(total / denominator, n_known, n_tokens)
+
+    def text_vectors(self, docs: Sequence[Doc]) -> tuple[np.ndarray, list[TextVector]]:
+        """Vectors of many docs at once: one key lookup and one sparse product for all.
+
+        Returns
+        -------
+        matrix : ndarray of shape (n_docs, dim)
+            Doc vectors; zeros where a doc has none.
+        stats : list of TextVector
+            Per doc (their ``vector`` is a row of ``matrix`` or None).
+        """
+        n_docs, dim = len(docs), self.dim
+        if self.uses_subwords or n_docs == 0:  # subword vectors are built token by token
+            stats = [self.text_vector(doc) for doc in docs]
+            matrix = np.zeros((n_docs, dim), dtype=np.float32)
+            for i, tv in enumerate(stats):
+                if tv.vector is not None:
+                    matrix[i] = tv.vector
+            return matrix, stats
+        import scipy.sparse as sp
+
+        columns = [self.attr_id, IS_PUNCT, IS_SPACE]
+        arrays = [doc.to_array(columns).reshape(-1, 3) for doc in docs]
+        lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=n_docs)
+        flat = np.concatenate(arrays) if lengths.sum() else np.zeros((0, 3), dtype=np.uint64)
+        rows = self.rows(flat[:, 0].astype(np.uint64))
+        known = rows >= 0
+        considered = (flat[:, 2] == 0) & (known | (flat[:, 1] == 0))
+        bounds = np.concatenate([[0], np.cumsum(lengths)])
+        known_cum = np.concatenate([[0], np.cumsum(known)])
+        considered_cum = np.concatenate([[0], np.cumsum(considered)])
+        n_known = known_cum[bounds[1:]] - known_cum[bounds[:-1]]
+        n_tokens = considered_cum[bounds[1:]] - considered_cum[bounds[:-1]]
+        data = self.vocab.vectors.data
+        bag = sp.csr_matrix(
+            (np.ones(int(known.sum()), dtype=np.float32), rows[known], known_cum[bounds]),
+            shape=(n_docs, data.shape[0]),
+        )
+        sums = np.asarray(bag @ data, dtype=np.float32)
+        denominator = lengths if self.oov == "zero" else n_known
+        matrix = sums / np.maximum(denominator, 1)[:, None].astype(np.float32)
+        matrix[n_known == 0] = 0.0
+        stats = [
+            TextVector(matrix[i] if n_known[i] else None, int(n_known[i]), int(n_tokens[i]))
+            for i in range(n_docs)
+        ]
+        return matrix, stats
 
     def token_vector(self, token: Token) -> np.ndarray | None:
         """The vector of one token under the policy, or None."""

@@ -185,15 +185,9 @@ def _text_vectors(
     component: VectorsComponent, docs: Sequence[Doc]
 ) -> tuple[np.ndarray, np.ndarray, list[TextVector]]:
     """Unit-normalised doc vectors (zeros where none), a has-vector mask, and the raw stats."""
-    stats = [component.text_vector(doc) for doc in docs]
-    matrix = np.zeros((len(docs), component.dim), dtype=np.float32)
-    has = np.zeros(len(docs), dtype=bool)
-    for i, tv in enumerate(stats):
-        if tv.vector is not None:
-            matrix[i] = tv.vector
-            has[i] = True
+    matrix, stats = component.text_vectors(docs)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    has &= norms[:, 0] > 0
+    has = np.array([tv.vector is not None for tv in stats], dtype=bool) & (norms[:, 0] > 0)
     norms[norms == 0] = 1.0
     return matrix / norms, has, stats
 
@@ -241,22 +235,38 @@ def similarity_matrix(
 def score_pairs(
     pairs: Iterable[TextPair | tuple[str, str]], nlp: Language, *, batch_size: int = 256
 ) -> list[SimilarityResult]:
-    """Similarity of many text pairs (one ``nlp.pipe`` pass and vectorised cosines)."""
-    items = [p if isinstance(p, TextPair) else TextPair(i + 1, p[0], p[1]) for i, p in enumerate(pairs)]
+    """Similarity of many text pairs (one ``nlp.pipe`` pass and vectorised cosines).
+
+    Parameters
+    ----------
+    pairs : iterable of TextPair or (text_a, text_b)
+        Texts as str or spaCy ``Doc``.
+    nlp : spacy.language.Language
+        A pipeline made by :func:`~nlptk.similarity.bridge.use_vectors`.
+
+    Returns
+    -------
+    list of SimilarityResult
+        In the order of ``pairs``.
+    """
+    items = list(pairs)
     if not items:
         return []
     component = get_component(nlp)
-    docs = _docs(nlp, [t for p in items for t in (p.text_a, p.text_b)], batch_size)
+    left = [p.text_a if isinstance(p, TextPair) else p[0] for p in items]
+    right = [p.text_b if isinstance(p, TextPair) else p[1] for p in items]
+    n = len(items)
+    docs = _docs(nlp, left + right, batch_size)
     unit, has, stats = _text_vectors(component, docs)
-    cosines = np.clip(np.einsum("ij,ij->i", unit[0::2], unit[1::2]), -1.0, 1.0)
+    cosines = np.clip(np.einsum("ij,ij->i", unit[:n], unit[n:]), -1.0, 1.0).tolist()
     results = []
-    for k in range(len(items)):
-        a, b = stats[2 * k], stats[2 * k + 1]
-        reason = _reason(a, b)
-        if reason is None and not (has[2 * k] and has[2 * k + 1]):
-            reason = "a text's vector is all zeros"
-        score = None if reason else float(cosines[k])
-        results.append(SimilarityResult(score, a.coverage, b.coverage, reason))
+    for k in range(n):
+        a, b = stats[k], stats[n + k]
+        if has[k] and has[n + k]:
+            results.append(SimilarityResult(cosines[k], a.coverage, b.coverage, None))
+        else:
+            reason = _reason(a, b) or "a text's vector is all zeros"
+            results.append(SimilarityResult(None, a.coverage, b.coverage, reason))
     return results
 
 

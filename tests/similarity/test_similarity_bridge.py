@@ -242,3 +242,17 @@ def test_bad_policy_and_texts(tiny: Vectors) -> None:
         similarity("a", "b", spacy.blank("en"))
     with pytest.raises(ParameterError):
         similarity(None, "b", use_vectors(tiny))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("oov", ["skip", "zero"])
+def test_batch_vectors_equal_one_by_one(tiny: Vectors, oov: str) -> None:
+    nlp = use_vectors(tiny, oov=oov)
+    texts = ["The cat sat on a car.", "", "zebra !", "dog, dog", "  ", "CAR"]
+    matrix, stats = get_component(nlp).text_vectors([nlp(t) for t in texts])
+    for text, row, tv in zip(texts, matrix, stats, strict=True):
+        one = get_component(nlp).text_vector(nlp(text))
+        assert (tv.n_known, tv.n_tokens) == (one.n_known, one.n_tokens), text
+        if one.vector is None:
+            assert tv.vector is None and not row.any()
+        else:
+            np.testing.assert_allclose(tv.vector, one.vector, rtol=1e-6)
