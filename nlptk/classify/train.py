@@ -372,15 +372,25 @@ def train_classifier(
         skip_until = resume_state["stage"]
         logger.info("resuming after epoch %d (stage %r)", learner.epoch, skip_until)
     fit = learner.fit_one_cycle if config.schedule == "one_cycle" else learner.fit
-    for name, epochs, frozen in stages:
-        if skip_until is not None:
-            if name != skip_until:
-                continue
-            skip_until = None
-        if learner.stop_training:
-            break
-        learner.freeze_embeddings(frozen)
-        fit(epochs, config.lr, lower_lr_factor=config.lower_lr_factor, stage=name)
+    try:
+        for name, epochs, frozen in stages:
+            if skip_until is not None:
+                if name != skip_until:
+                    continue
+                skip_until = None
+            if learner.stop_training:
+                break
+            learner.freeze_embeddings(frozen)
+            fit(epochs, config.lr, lower_lr_factor=config.lower_lr_factor, stage=name)
+    except KeyboardInterrupt:
+        if checkpoint is not None and checkpoint.exists():
+            logger.warning(
+                "interrupted; the checkpoint of epoch %d is in %s: rerun with resume=True (--resume) "
+                "to continue",
+                learner.history[-1]["epoch"] if learner.history else 0,
+                checkpoint.parent,
+            )
+        raise
     learner.freeze_embeddings(False)
     for callback in learner.callbacks:
         callback.on_train_end(learner)

@@ -77,6 +77,18 @@ BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Texts per ba
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing output.")]
+TokenizerOpt = Annotated[
+    str,
+    typer.Option(
+        "--tokenizer", help="regex (default: lowercased words), whitespace (pre-tokenized text), spacy."
+    ),
+]
+
+
+def _tokenizer_config(name: str) -> dict[str, Any]:
+    from nlptk.text.tokenize import get_tokenizer
+
+    return get_tokenizer(name).to_config()
 
 
 def _load_vectors(path: Path | None, limit: int | None) -> Any:
@@ -114,6 +126,7 @@ def train_command(
     dropout: DropoutOpt = 0.3,
     max_length: MaxLenOpt = 400,
     embedding_dim: EmbDimOpt = 100,
+    tokenizer: TokenizerOpt = "regex",
     device: DeviceOpt = "auto",
     seed: SeedOpt = 0,
     patience: Annotated[
@@ -144,6 +157,7 @@ def train_command(
         patience=patience or None,
         seed=seed,
         device=device,
+        tokenizer=_tokenizer_config(tokenizer),
     )
     splits = read_splits(data, val=val, test=test, format=format, encoding=encoding)
     loaded_vectors = _load_vectors(vectors, vectors_limit)
@@ -181,7 +195,7 @@ def train_command(
             _num(r.get("val_loss")),
             _num(r.get("val_accuracy")),
             _num(r.get("val_macro_f1")),
-            f"{r['lr']:.2e}",
+            f"{r['lr']:.1e}",
             f"{r.get('train_sentences_per_s') or 0:,.0f}",
             f"{r['seconds']:.1f}",
             style=style,
@@ -222,6 +236,7 @@ def lr_find_command(
     dropout: DropoutOpt = 0.3,
     max_length: MaxLenOpt = 400,
     embedding_dim: EmbDimOpt = 100,
+    tokenizer: TokenizerOpt = "regex",
     batch_size: BatchOpt = 64,
     freeze_epochs: Annotated[
         int, typer.Option("--freeze-epochs", min=0, help="0: search with trainable embeddings.")
@@ -251,6 +266,7 @@ def lr_find_command(
         freeze_epochs=freeze_epochs,
         device=device,
         seed=seed,
+        tokenizer=_tokenizer_config(tokenizer),
     )
     splits = read_splits(data, format=format, encoding=encoding)
     loaded_vectors = _load_vectors(vectors, vectors_limit)

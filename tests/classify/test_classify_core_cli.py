@@ -182,6 +182,10 @@ def test_bad_input_exits_2_with_one_line(files, model, tmp_path):
     assert result.exit_code == 2
     assert "format version 7" in one_line_error(result)
 
+    result = runner.invoke(app, ["classify", "lr-find", str(files / "train.txt"), "--tokenizer", "nope"])
+    assert result.exit_code == 2
+    assert "nope" in one_line_error(result)
+
     result = runner.invoke(app, ["classify", "predict", str(out)], input="")
     assert result.exit_code == 2
     assert "no texts" in one_line_error(result)
@@ -273,6 +277,8 @@ def test_lr_find_prints_suggestion_and_plot(files, tmp_path):
             "8",
             "--device",
             "cpu",
+            "--tokenizer",
+            "whitespace",
         ],
     )
     assert result.exit_code == 0, result.output
