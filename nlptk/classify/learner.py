@@ -67,6 +67,17 @@ class Learner:
         Epochs done so far (all stages).
     stop_training : bool
         Set by a callback (early stopping) to end the current and later stages.
+
+    Examples
+    --------
+    >>> learner = Learner(model, train_loader, val_loader, n_classes=2,
+    ...                   device=torch.device("cpu"))             # doctest: +SKIP
+    >>> learner.freeze_embeddings(True)                            # doctest: +SKIP
+    >>> learner.fit_one_cycle(1, 2e-3, stage="frozen")             # doctest: +SKIP
+    >>> learner.freeze_embeddings(False)                           # doctest: +SKIP
+    >>> learner.fit_one_cycle(3, 2e-3, lower_lr_factor=0.1, stage="unfrozen")  # doctest: +SKIP
+    >>> learner.history[-1]["val_macro_f1"]                        # doctest: +SKIP
+    0.83
     """
 
     def __init__(
@@ -182,9 +193,10 @@ class Learner:
             if self.stop_training:
                 break
             self.stage_epoch = stage_epoch
+            started = time.perf_counter()
             record = self.train_epoch()
             record.update(self.validate())
-            record["seconds"] = round(time.perf_counter() - record.pop("_started"), 3)
+            record["seconds"] = round(time.perf_counter() - started, 3)
             self.epoch += 1
             self.stage_epoch = stage_epoch + 1
             record = {"epoch": self.epoch, "stage": stage, **record}
@@ -246,7 +258,6 @@ class Learner:
         self._check_finite(loss_sum, n_batches)
         train_seconds = time.perf_counter() - started
         return {
-            "_started": started,
             "train_loss": float(loss_sum) / max(n_seen, 1),
             "lr": float(optimizer.param_groups[-1]["lr"]),
             "train_sentences_per_s": round(n_seen / train_seconds, 1) if train_seconds > 0 else None,
