@@ -13,7 +13,9 @@ first argument that is not a subcommand name (``matrix``, ``words``, ``score``) 
 default command ``score``. So ``nlptk similarity "a cat" "a dog" --vectors V`` runs
 ``score``, while ``nlptk similarity matrix ...`` runs ``matrix``. To score a text that is
 literally "matrix" or "words", name the default command: ``nlptk similarity score matrix
-words --vectors V``.
+words --vectors V``. A subcommand name must come first (``nlptk similarity words cat
+--vectors V``, not ``nlptk similarity --vectors V words cat``, which scores "words" against
+"cat").
 """
 
 from __future__ import annotations

@@ -48,6 +48,8 @@ _INSTALL_HINT = (
 def _load_folder(path: Path) -> Language:
     import spacy
 
+    if not path.exists():
+        raise InputFileError("spaCy pipeline folder not found", path=path, hint="check the path")
     if not path.is_dir():
         raise InputFileError("expected a spaCy pipeline folder but found a file", path=path)
     if not (path / "config.cfg").exists():
@@ -116,10 +118,7 @@ def load_pipeline(spec: str | os.PathLike[str] | Language | None = None) -> Lang
     if not name:
         raise ParameterError("empty pipeline name", hint="give a language code such as 'en' or a pipeline")
     if Path(name).exists() or os.sep in name or name.startswith("."):
-        path = Path(name)
-        if not path.exists():
-            raise InputFileError("spaCy pipeline folder not found", path=path, hint="check the path")
-        return _load_folder(path)
+        return _load_folder(Path(name))
     if _LANG_CODE.match(name) or name == "xx":
         return _blank(name)
     if is_package(name):
