@@ -89,8 +89,7 @@ def _looks_like_binary_record(rest: bytes, dim: int) -> bool:
     space = rest.find(b" ")
     if space < 0:
         return False
-    values = rest[space + 1 : space + 1 + dim * 4]
-    values = values.split(b"\n", 1)[0] if b"\n" in values[: dim * 32] else values
+    values = rest[space + 1 : space + 1 + dim * 4].split(b"\n", 1)[0]  # text: the rest of line 2
     return bool(values.translate(None, _NUMERIC_TEXT))
 
 
