@@ -85,12 +85,10 @@ def collect_method_params(method: str, given: dict[str, Any]) -> dict[str, Any]:
 
 def train_command(
     corpus: Annotated[str, typer.Argument(help="Text file, folder, CSV/TSV/JSONL file, or registry name.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (refused if it exists).")],
     method: Annotated[
         str, typer.Option("--method", "-m", help="word2vec, fasttext, glove or lsa.")
     ] = "word2vec",
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (refused if it exists).")] = Path(
-        "vectors"
-    ),
     format: Annotated[
         list[str] | None,
         typer.Option("--format", "-f", help=f"Extra format (repeatable): {', '.join(sorted(FORMAT_FILES))}."),
