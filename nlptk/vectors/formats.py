@@ -85,12 +85,16 @@ def _is_spacy_vectors_dir(folder: Path) -> bool:
 
 
 def _looks_like_binary_record(rest: bytes, dim: int) -> bool:
-    """True when the bytes after the header hold a binary record rather than a text line."""
-    space = rest.find(b" ")
-    if space < 0:
-        return False
-    values = rest[space + 1 : space + 1 + dim * 4].split(b"\n", 1)[0]  # text: the rest of line 2
-    return bool(values.translate(None, _NUMERIC_TEXT))
+    """True when the bytes after the header hold a binary record rather than a text line.
+
+    A text line is a word, then only numeric text (at least two values, or ``dim`` of them
+    when ``dim`` is 1); the bytes of binary float32 values almost never look like that.
+    """
+    if not rest.strip():
+        return False  # a header and nothing else
+    _, _, values = rest.split(b"\n", 1)[0].partition(b" ")
+    numeric = bool(values.strip()) and not values.translate(None, _NUMERIC_TEXT)
+    return not (numeric and len(values.split()) >= min(dim, 2))
 
 
 def detect_format(path: PathLike) -> str:

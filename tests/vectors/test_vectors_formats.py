@@ -398,3 +398,15 @@ def test_a_stray_control_byte_in_a_word_is_allowed(tmp_path: Path) -> None:
     path = tmp_path / "v.txt"
     path.write_bytes(b"a\x1bb 1 2\nc 3 4\n")
     assert load_vectors(path).words == ["a\x1bb", "c"]
+
+
+def test_binary_detected_whatever_its_first_bytes(tmp_path: Path) -> None:
+    """A first float whose bytes hold a newline or digits is still binary."""
+    for first in (np.frombuffer(b"\n\x00\x00\x00", "<f4")[0], np.frombuffer(b"12\n\x3f", "<f4")[0], 0.0):
+        v = Vectors(["a", "b"], np.array([[first, 1.0], [2.0, 3.0]], dtype=np.float32))
+        save_vectors(v, tmp_path / "v.bin", "word2vec-binary", force=True)
+        assert detect_format(tmp_path / "v.bin") == "word2vec-binary"
+        np.testing.assert_array_equal(load_vectors(tmp_path / "v.bin").vectors, v.vectors)
+    (tmp_path / "h.txt").write_text("0 5\n")
+    assert detect_format(tmp_path / "h.txt") == "word2vec"
+    assert len(load_vectors(tmp_path / "h.txt")) == 0
