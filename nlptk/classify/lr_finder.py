@@ -7,8 +7,9 @@ loss exceeds ``diverge_factor`` times its minimum. The model's weights and the o
 state are restored afterwards, so the finder leaves the learner as it found it.
 
 The suggestion is the rate where the smoothed loss falls fastest (the steepest negative
-slope against log(lr), before the minimum); when there is no descent, it is the rate of the
-minimum divided by 10. Both are returned.
+slope against log(lr), before the minimum). When the curve shows no clear descent (the
+minimum is less than 2% below the starting loss: a flat, noisy curve whose "steepest" point
+would be noise), it is the rate of the minimum divided by 10. Both are returned.
 """
 
 from __future__ import annotations
@@ -85,15 +86,20 @@ class LRFinderResult:
 
 
 def suggest_lr(
-    lrs: list[float], losses: list[float], *, skip_start: int = 5
+    lrs: list[float], losses: list[float], *, skip_start: int = 5, min_drop: float = 0.02
 ) -> tuple[float | None, float | None]:
     """``(steepest_lr, min_loss_lr / 10)`` of a smoothed lr-finder curve.
+
+    ``steepest_lr`` is None when the minimum is less than ``min_drop`` (relative) below the
+    loss at ``skip_start``: a flat curve has no meaningful steepest point.
 
     Examples
     --------
     >>> lrs = [10.0 ** e for e in range(-6, 1)]
     >>> suggest_lr(lrs, [2.0, 2.0, 1.9, 1.2, 0.8, 0.7, 3.0], skip_start=0)
     (0.0001, 0.01)
+    >>> suggest_lr(lrs, [0.70, 0.70, 0.69, 0.70, 0.695, 0.694, 3.0], skip_start=0)  # flat: min / 10
+    (None, 1e-05)
     """
     if len(lrs) < 2:
         return None, (lrs[0] / 10 if lrs else None)
@@ -102,7 +108,7 @@ def suggest_lr(
     best = int(np.nanargmin(loss))
     min_div10 = float(lr[best] / 10)
     start = min(skip_start, max(best - 1, 0))
-    if best - start < 1:
+    if best - start < 1 or loss[start] - loss[best] < min_drop * abs(loss[start]):
         return None, min_div10
     slopes = np.diff(loss[start : best + 1]) / np.diff(np.log10(lr[start : best + 1]))
     steepest = int(np.argmin(slopes))
