@@ -10,14 +10,15 @@ float32 input: scaling by a power of ten is exact over the range that matters, a
 is half-to-even, as ``%g`` does). The digits of ``m`` (with and without trailing zeros) come
 from a lookup table of the 900,000 possible mantissas, packed eight characters to a 64-bit
 word, so building a cell is a few integer shifts. Each cell is laid out in a fixed 16-byte
-record where unused bytes are NUL; dropping the NUL bytes leaves the final text. Blocks are
-formatted in a small thread pool (NumPy releases the GIL) and written in order.
+record where unused bytes are NUL; dropping the NUL bytes leaves the final text. Most
+embedding values (``1e-4 <= |x| < 1``) share one layout, built for every cell with dense
+array operations; the few other cells are patched. Blocks of about a million values are
+formatted in order; a thread pool is available (``threads=``) but one thread is the default.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO
@@ -34,8 +35,10 @@ _POW_OFFSET = 400
 _LEAD_ZEROS = np.array([0, 0x30, 0x3030, 0x303030], dtype=np.uint64)  # "", "0", "00", "000"
 _CELLS_PER_BLOCK = 1 << 20
 
-DEFAULT_THREADS = min(2, os.cpu_count() or 1)
-"""Threads formatting blocks when none are given (read at call time)."""
+DEFAULT_THREADS = 1
+"""Threads formatting blocks when none are given (read at call time). One by default: NumPy
+releases the GIL, but on a busy machine two threads handing the GIL back and forth between
+many short operations ran 3x slower than one (see scripts/bench/export_projector.py)."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -94,73 +97,86 @@ def format_matrix_block(block: np.ndarray) -> bytes:
     >>> format_matrix_block(np.array([[0.5, -1e-05, 1234567.0]], dtype=np.float32))
     b'0.5\\t-1e-05\\t1.23457e+06\\n'
     """
-    full_table, strip_table, nsig_table, suffix_table = _tables()
+    strip_table = _tables()[1]
     rows, dim = block.shape
-    x = np.asarray(block, dtype=np.float64).ravel()
-    n = x.size
-    if n == 0:
+    if block.size == 0:
         return b""
-    if not np.isfinite(x).all():
-        bad = int(np.flatnonzero(~np.isfinite(x))[0])
+    if not np.isfinite(block).all():
+        bad = int(np.flatnonzero(~np.isfinite(np.asarray(block).ravel()))[0])
         raise DataError(
             f"row {bad // dim + 1} (of this block) holds a NaN or infinite value",
             hint="the Projector cannot show such vectors; remove or fix those rows",
         )
+    x = np.asarray(block, dtype=np.float64).ravel()
+    n = x.size
     negative = np.signbit(x)
     a = np.abs(x)
     zero = a == 0
     a[zero] = 1.0
-    e = np.floor(np.log10(a)).astype(np.int32)
-    e += a >= _POW10[e + 1 + _POW_OFFSET]  # log10 can be off by one next to powers of ten
-    e -= a < _POW10[e + _POW_OFFSET]
-    m = np.rint(a * _POW10[5 - e + _POW_OFFSET]).astype(np.int32)
+    # decimal exponent from the binary one: floor(b * log10(2)) is exact as (b * 78913) >> 18
+    # for |b| < 1650, and is at most one too small for floor(log10(a)); fix that case
+    binary_exp = (a.view(np.int64) >> 52) - 1023
+    e = ((binary_exp * 78913) >> 18).astype(np.int32)
+    e += a >= _POW10[e + 1 + _POW_OFFSET]
+    m = np.rint(a * _POW10[5 - e + _POW_OFFSET]).astype(np.int32)  # 6 significant digits, half-even
     carry = m >= 1_000_000  # 999999.5 rounds up to 1e6: one more digit of exponent
     if carry.any():
         m[carry] = 100_000
         e[carry] += 1
-    k = m - 100_000
-    word0 = np.zeros(n, dtype=np.uint64)  # bytes 0-7 of each cell's record
-    word1 = np.zeros(n, dtype=np.uint64)  # bytes 8-15
-    scientific = (e < -4) | (e >= 6)
-    small = (e < 0) & ~scientific
-    plain = ~(scientific | small) & ~zero
-    small &= ~zero
-    scientific &= ~zero
-
-    rows_ = np.flatnonzero(plain)  # 1 <= |x| < 1e6: "123.45"; byte 0 is kept for the sign
-    if rows_.size:
-        kk = k[rows_]
-        int_digits = e[rows_].astype(np.uint64) + _U(1)
-        keep_int = _low_bytes(int_digits)
-        digits = strip_table[kk] | (full_table[kk] & keep_int)
-        dot = np.where(nsig_table[kk].astype(np.uint64) > int_digits, _U(ord(".")), _U(0))
-        word0[rows_] = (
-            (digits & keep_int)
-            | (dot << (_U(8) * int_digits))
-            | ((digits >> (_U(8) * int_digits)) << (_U(8) * (int_digits + _U(1))))
-        ) << _U(8)
-    rows_ = np.flatnonzero(small)  # 1e-4 <= |x| < 1: "0.000123"
-    if rows_.size:
-        digits = strip_table[k[rows_]]
-        lead = -e[rows_] - 1
-        word0[rows_] = _U(0x2E30 << 8) | (_LEAD_ZEROS[lead] << _U(24)) | ((digits & _U(0xFFFF)) << _U(48))
-        word1[rows_] = digits >> _U(16)
-    rows_ = np.flatnonzero(scientific)  # "1.2345e-05"
-    if rows_.size:
-        kk = k[rows_]
-        digits = strip_table[kk]
-        dot = np.where(nsig_table[kk] > 1, _U(ord(".")), _U(0))
-        word0[rows_] = ((digits & _U(0xFF)) << _U(8)) | (dot << _U(16)) | ((digits >> _U(8)) << _U(24))
-        word1[rows_] = suffix_table[e[rows_] + 99]
-    word0[zero] = _U(ord("0") << 8)
+    digits = strip_table[m - 100_000]
+    # every cell in the "0.000ddd" layout (1e-4 <= |x| < 1: most embedding values), without
+    # gathers or scatters; the other cells are patched below
+    lead = np.clip(-1 - e, 0, 3)
+    word0 = _LEAD_ZEROS[lead] << _U(24)  # bytes 0-7 of each cell's record
+    word0 |= _U(0x2E30 << 8)  # "0." after the sign byte
+    word0 |= (digits & _U(0xFFFF)) << _U(48)
     word0 |= negative.astype(np.uint64) * _U(ord("-"))
+    word1 = digits >> _U(16)  # bytes 8-15
     word1 |= _U(ord("\t") << 56)
+    others = np.flatnonzero((e >= 0) | (e < -4) | zero)
+    if others.size:
+        word0[others], word1[others] = _other_layouts(
+            e[others], m[others] - 100_000, zero[others], negative[others]
+        )
     word1.reshape(rows, dim)[:, -1] ^= _U((ord("\t") ^ ord("\n")) << 56)
     records = np.empty((n, 2), dtype=np.uint64)
     records[:, 0] = word0
     records[:, 1] = word1
     flat = records.view(np.uint8).ravel()
     return flat[flat != 0].tobytes()
+
+
+def _other_layouts(
+    e: np.ndarray, k: np.ndarray, zero: np.ndarray, negative: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Records of the cells that are not "0.000ddd": "123.45", "1.2345e-05" and "0"."""
+    full_table, strip_table, nsig_table, suffix_table = _tables()
+    word0 = np.zeros(e.size, dtype=np.uint64)
+    word1 = np.full(e.size, _U(ord("\t") << 56), dtype=np.uint64)
+    scientific = ((e < -4) | (e >= 6)) & ~zero
+    plain = ~scientific & ~zero
+    rows_ = np.flatnonzero(plain)  # 1 <= |x| < 1e6; byte 0 is kept for the sign
+    if rows_.size:
+        kk = k[rows_]
+        int_digits = e[rows_].astype(np.uint64) + _U(1)
+        keep_int = _low_bytes(int_digits)
+        digits = strip_table[kk] | (full_table[kk] & keep_int)  # integer digits keep their zeros
+        dot = np.where(nsig_table[kk].astype(np.uint64) > int_digits, _U(ord(".")), _U(0))
+        word0[rows_] = (
+            (digits & keep_int)
+            | (dot << (_U(8) * int_digits))
+            | ((digits >> (_U(8) * int_digits)) << (_U(8) * (int_digits + _U(1))))
+        ) << _U(8)
+    rows_ = np.flatnonzero(scientific)
+    if rows_.size:
+        kk = k[rows_]
+        digits = strip_table[kk]
+        dot = np.where(nsig_table[kk] > 1, _U(ord(".")), _U(0))
+        word0[rows_] = ((digits & _U(0xFF)) << _U(8)) | (dot << _U(16)) | ((digits >> _U(8)) << _U(24))
+        word1[rows_] |= suffix_table[e[rows_] + 99]
+    word0[zero] = _U(ord("0") << 8)
+    word0 |= negative.astype(np.uint64) * _U(ord("-"))
+    return word0, word1
 
 
 def iter_matrix_tsv(matrix: np.ndarray, *, threads: int | None = None) -> Iterator[bytes]:

@@ -4,8 +4,8 @@ Side by side in one run, on the same random float32 matrix (normal, sd 0.3: the 
 of trained embeddings) and synthetic words:
 
 * ``nlptk``: :func:`nlptk.export.projector.export_projector` - the whole export folder
-  (``vectors.tsv``, ``metadata.tsv``, both configs, row-count check, atomic rename),
-  default threads; and ``nlptk_1_thread`` with the TSV writer on one thread;
+  (``vectors.tsv``, ``metadata.tsv``, both configs, row-count check, atomic rename), with
+  the default single formatting thread; and ``nlptk_2_threads`` with two;
 * ``savetxt_g6``: ``numpy.savetxt(vectors.tsv, fmt="%.6g", delimiter="\\t")`` plus the words
   written one per line - the same bytes nlptk writes (checked);
 * ``savetxt_default``: ``numpy.savetxt(vectors.tsv, delimiter="\\t")`` with NumPy's default
@@ -65,20 +65,22 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, float] = {}
     sizes: dict[str, int] = {}
     try:
-        # nlptk, default threads
+        # the digit tables are built once per process (reported apart, added to nlptk's ratio below)
+        results["nlptk_table_build"] = _timed(tsv._tables)
+        # nlptk, defaults
         out = scratch / "nlptk"
         results["nlptk"] = _timed(lambda: export_projector(vectors, out))
         sizes["nlptk"] = (out / "vectors.tsv").stat().st_size
 
-        # nlptk, the TSV writer on one thread
-        out1 = scratch / "nlptk1"
+        # nlptk, the TSV writer on two threads
+        out2 = scratch / "nlptk2"
         threads = tsv.DEFAULT_THREADS
-        tsv.DEFAULT_THREADS = 1
+        tsv.DEFAULT_THREADS = 2
         try:
-            results["nlptk_1_thread"] = _timed(lambda: export_projector(vectors, out1))
+            results["nlptk_2_threads"] = _timed(lambda: export_projector(vectors, out2))
         finally:
             tsv.DEFAULT_THREADS = threads
-        shutil.rmtree(out1)
+        shutil.rmtree(out2)
 
         # baseline: numpy.savetxt with %.6g (same output)
         base = scratch / "savetxt"
@@ -114,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         "vectors_tsv_bytes": sizes,
         "identical_output_to_savetxt_g6": identical,
         "ratio_savetxt_g6_over_nlptk": round(results["savetxt_g6"] / results["nlptk"], 2),
-        "ratio_savetxt_g6_over_nlptk_1_thread": round(results["savetxt_g6"] / results["nlptk_1_thread"], 2),
+        "ratio_savetxt_g6_over_nlptk_incl_table_build": round(
+            results["savetxt_g6"] / (results["nlptk"] + results["nlptk_table_build"]), 2
+        ),
+        "ratio_savetxt_g6_over_nlptk_2_threads": round(results["savetxt_g6"] / results["nlptk_2_threads"], 2),
         "values_per_s_nlptk": round(args.words * args.dim / results["nlptk"]),
         "machine": {
             "cpus": os.cpu_count(),
