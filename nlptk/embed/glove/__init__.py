@@ -1,0 +1,350 @@
+"""GloVe word vectors: co-occurrence counting (NumPy/SciPy) and training (PyTorch, CPU or CUDA).
+
+:func:`train_glove` is the trainer that ``nlptk.embed.train(..., method="glove")`` and
+``nlptk embed train --method glove`` call; :class:`GloVe` is the same thing with the
+scikit-learn shape. The counting (:func:`count_cooccurrences`) and the training
+(:func:`fit_glove`) can also be used on their own, and a saved
+:class:`CooccurrenceMatrix` serves several trainings (``cooccurrence=``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlptk.errors import NotFittedError, ParameterError
+from nlptk.progress import ProgressCallback
+from nlptk.vectors.container import Vectors
+
+from .cooccur import CooccurrenceMatrix, build_vocabulary, count_cooccurrences, minimum_memory_gb
+from .trainer import GloveFit, fit_glove, resolve_device
+
+__all__ = [
+    "COOCCURRENCE_FILE",
+    "CooccurrenceMatrix",
+    "GloVe",
+    "GloveFit",
+    "build_vocabulary",
+    "count_cooccurrences",
+    "fit_glove",
+    "minimum_memory_gb",
+    "resolve_device",
+    "train_glove",
+]
+
+logger = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+#: The name of the saved matrix inside ``workdir``.
+COOCCURRENCE_FILE = "cooccurrence.npz"
+_OUTPUTS = ("W+C", "W")
+
+
+def train_glove(
+    tokens_file: PathLike,
+    *,
+    dim: int = 50,
+    window: int = 15,
+    min_count: int = 5,
+    max_vocab: int | None = None,
+    symmetric: bool = True,
+    x_max: float = 100.0,
+    alpha: float = 0.75,
+    epochs: int = 15,
+    lr: float = 0.05,
+    batch_size: int = 32768,
+    memory: float = 4.0,
+    device: str = "auto",
+    workers: int | None = None,
+    seed: int = 0,
+    output: str = "W+C",
+    cooccurrence: PathLike | CooccurrenceMatrix | None = None,
+    workdir: PathLike | None = None,
+    progress: ProgressCallback | None = None,
+    **unknown: Any,
+) -> Vectors:
+    """Count co-occurrences in a tokens file and train GloVe vectors on them.
+
+    Parameters
+    ----------
+    tokens_file : path
+        UTF-8 text, one document per line, tokens separated by spaces (windows never cross lines).
+    dim : int, default=50
+        Vector size.
+    window : int, default=15
+        Context words on each side (left only when ``symmetric=False``), weighted 1/distance.
+    min_count : int, default=5
+        Words seen fewer times are dropped before windowing.
+    max_vocab : int, optional
+        Keep at most this many most frequent words.
+    symmetric : bool, default=True
+        Count contexts on both sides.
+    x_max : float, default=100.0
+        Weighting cut-off: ``f(x) = min(1, (x / x_max) ** alpha)``. The Stanford demo uses 10.
+    alpha : float, default=0.75
+    epochs : int, default=15
+    lr : float, default=0.05
+        AdaGrad's initial learning rate.
+    batch_size : int, default=32768
+        Non-zero entries per update.
+    memory : float, default=4.0
+        Memory budget in GB for the counting's temporary arrays.
+    device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
+    workers : int, optional
+        CPU threads for training (``torch.set_num_threads``); PyTorch's default when None.
+    seed : int, default=0
+    output : {"W+C", "W"}, default="W+C"
+        Word plus context vectors (as the Stanford tool writes them), or word vectors only.
+    cooccurrence : path or CooccurrenceMatrix, optional
+        A matrix saved by an earlier run (``cooccurrence.npz``) to train on instead of counting.
+        It must come from the same corpus, ``min_count``, ``max_vocab``, ``window`` and ``symmetric``.
+    workdir : path, optional
+        Folder where the matrix is saved as ``cooccurrence.npz`` (listed in ``meta["files"]``).
+    progress : callable, optional
+        Receives "count" and "train" phase events (:mod:`nlptk.progress`).
+
+    Returns
+    -------
+    Vectors
+        Rows most frequent first, ``counts`` filled, ``meta`` with the method, every
+        parameter, the losses per epoch and the timings.
+
+    Raises
+    ------
+    ParameterError
+        A parameter out of range or unknown, or a reused matrix counted with another window.
+    DataError
+        No vocabulary after ``min_count``, or a reused matrix from another corpus.
+    DeviceError
+        ``device="cuda"`` on a machine without a GPU.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tokens.txt"
+    >>> _ = p.write_text("the cat sat on the mat\\nthe dog sat on the rug\\n" * 50)
+    >>> vectors = train_glove(p, dim=8, window=3, epochs=5, device="cpu")
+    >>> vectors.words[0], vectors.dim, vectors.meta["method"]
+    ('the', 8, 'glove')
+    """
+    if unknown:
+        raise ParameterError(
+            f"unknown GloVe parameter(s): {', '.join(sorted(unknown))}",
+            hint="GloVe takes dim, window, min_count, max_vocab, symmetric, x_max, alpha, epochs, lr, "
+            "batch_size, memory, device, workers, seed, output, cooccurrence",
+        )
+    if output not in _OUTPUTS:
+        raise ParameterError(f"output must be 'W+C' or 'W', got {output!r}")
+    dev = resolve_device(device)  # fail before counting when the device is missing
+    params: dict[str, Any] = {
+        "dim": dim,
+        "window": window,
+        "min_count": min_count,
+        "max_vocab": max_vocab,
+        "symmetric": symmetric,
+        "x_max": x_max,
+        "alpha": alpha,
+        "epochs": epochs,
+        "lr": lr,
+        "batch_size": batch_size,
+        "memory": memory,
+        "device": str(dev),
+        "workers": workers,
+        "seed": seed,
+        "output": output,
+        "cooccurrence": None if isinstance(cooccurrence, CooccurrenceMatrix) else cooccurrence,
+    }
+    if params["cooccurrence"] is not None:
+        params["cooccurrence"] = os.fspath(params["cooccurrence"])
+    tokens_file = Path(tokens_file)
+
+    t0 = time.perf_counter()
+    if cooccurrence is None:
+        matrix = count_cooccurrences(
+            tokens_file,
+            window=window,
+            min_count=min_count,
+            max_vocab=max_vocab,
+            symmetric=symmetric,
+            memory=memory,
+            progress=progress,
+        )
+        reused = False
+    else:
+        matrix = _reuse_matrix(cooccurrence, tokens_file, window=window, symmetric=symmetric,
+                               min_count=min_count, max_vocab=max_vocab)  # fmt: skip
+        reused = True
+    count_seconds = time.perf_counter() - t0
+
+    files: list[str] = []
+    if workdir is not None and not reused:
+        matrix.save(Path(workdir) / COOCCURRENCE_FILE)
+        files.append(COOCCURRENCE_FILE)
+
+    t1 = time.perf_counter()
+    fit = fit_glove(
+        matrix,
+        dim=dim,
+        x_max=x_max,
+        alpha=alpha,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        device=dev,
+        threads=workers,
+        seed=seed,
+        progress=progress,
+    )
+    train_seconds = time.perf_counter() - t1
+    vectors = fit.word_vectors + fit.context_vectors if output == "W+C" else fit.word_vectors
+    meta = {
+        "method": "glove",
+        "params": params,
+        "cooccurrence": {**matrix.describe(), "reused": reused},
+        "losses": fit.losses,
+        "epoch_seconds": fit.epoch_seconds,
+        "timings": {"count_s": count_seconds, "train_s": train_seconds},
+        "files": files,
+    }
+    return Vectors(
+        matrix.words, np.ascontiguousarray(vectors, dtype=np.float32), counts=matrix.counts, meta=meta
+    )
+
+
+def _reuse_matrix(
+    cooccurrence: PathLike | CooccurrenceMatrix,
+    tokens_file: Path,
+    *,
+    window: int,
+    symmetric: bool,
+    min_count: int,
+    max_vocab: int | None,
+) -> CooccurrenceMatrix:
+    source = None if isinstance(cooccurrence, CooccurrenceMatrix) else Path(cooccurrence)
+    matrix = cooccurrence if isinstance(cooccurrence, CooccurrenceMatrix) else CooccurrenceMatrix.load(source)
+    if matrix.window != window or matrix.symmetric != symmetric:
+        raise ParameterError(
+            f"the co-occurrence matrix was counted with window={matrix.window}, "
+            f"symmetric={matrix.symmetric}, but window={window}, symmetric={symmetric} was asked for",
+            hint=f"pass window={matrix.window} and symmetric={matrix.symmetric}, or count again",
+        )
+    words, counts = build_vocabulary(tokens_file, min_count=min_count, max_vocab=max_vocab)
+    matrix.check_vocabulary(words, counts, path=source)
+    logger.info("reusing the co-occurrence matrix%s (%d entries)", f" {source}" if source else "", matrix.nnz)
+    return matrix
+
+
+class GloVe:
+    """GloVe with the scikit-learn shape: parameters in ``__init__``, ``fit`` returns ``self``.
+
+    Takes the parameters of :func:`train_glove` (which does the work).
+
+    Attributes
+    ----------
+    vectors_ : Vectors
+        The trained vectors.
+    losses_ : list of float
+        Loss per epoch.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tokens.txt"
+    >>> _ = p.write_text("the cat sat on the mat\\nthe dog sat on the rug\\n" * 50)
+    >>> model = GloVe(dim=8, window=3, epochs=5, device="cpu").fit(p)
+    >>> model.vectors_["cat"].shape
+    (8,)
+    """
+
+    def __init__(
+        self,
+        *,
+        dim: int = 50,
+        window: int = 15,
+        min_count: int = 5,
+        max_vocab: int | None = None,
+        symmetric: bool = True,
+        x_max: float = 100.0,
+        alpha: float = 0.75,
+        epochs: int = 15,
+        lr: float = 0.05,
+        batch_size: int = 32768,
+        memory: float = 4.0,
+        device: str = "auto",
+        workers: int | None = None,
+        seed: int = 0,
+        output: str = "W+C",
+    ) -> None:
+        self.dim = dim
+        self.window = window
+        self.min_count = min_count
+        self.max_vocab = max_vocab
+        self.symmetric = symmetric
+        self.x_max = x_max
+        self.alpha = alpha
+        self.epochs = epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.memory = memory
+        self.device = device
+        self.workers = workers
+        self.seed = seed
+        self.output = output
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor parameters (scikit-learn's protocol)."""
+        return {k: getattr(self, k) for k in _PARAM_NAMES}
+
+    def set_params(self, **params: Any) -> GloVe:
+        """Change constructor parameters (scikit-learn's protocol)."""
+        for key, value in params.items():
+            if key not in _PARAM_NAMES:
+                raise ParameterError(f"unknown GloVe parameter {key!r}")
+            setattr(self, key, value)
+        return self
+
+    def fit(
+        self,
+        tokens_file: PathLike,
+        *,
+        cooccurrence: PathLike | CooccurrenceMatrix | None = None,
+        workdir: PathLike | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> GloVe:
+        """Train on a tokens file (one document per line); see :func:`train_glove`."""
+        self.vectors_ = train_glove(
+            tokens_file, cooccurrence=cooccurrence, workdir=workdir, progress=progress, **self.get_params()
+        )
+        self.losses_ = list(self.vectors_.meta["losses"])
+        return self
+
+    def transform(self, words: list[str]) -> np.ndarray:
+        """The vectors of ``words``, shape ``(len(words), dim)``."""
+        if not hasattr(self, "vectors_"):
+            raise NotFittedError("this GloVe model is not fitted yet", hint="call fit(tokens_file) first")
+        return np.stack([self.vectors_[w] for w in words]) if words else np.empty((0, self.dim), np.float32)
+
+
+_PARAM_NAMES = (
+    "dim",
+    "window",
+    "min_count",
+    "max_vocab",
+    "symmetric",
+    "x_max",
+    "alpha",
+    "epochs",
+    "lr",
+    "batch_size",
+    "memory",
+    "device",
+    "workers",
+    "seed",
+    "output",
+)

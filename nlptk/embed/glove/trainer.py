@@ -1,0 +1,325 @@
+"""GloVe's second half: weighted least squares on the co-occurrence matrix, in PyTorch.
+
+The objective is Pennington et al.'s
+
+    J = sum_ij f(X_ij) (w_i . c_j + b_i + b~_j - log X_ij)^2,   f(x) = min(1, (x / x_max)^alpha)
+
+minimised with AdaGrad as the Stanford tool does it: the step is ``lr * grad`` divided by
+the square root of an accumulator that starts at 1 and sums the squared steps.
+
+The gradient is closed-form, so there is no autograd: each mini-batch of non-zero entries
+gathers its word and context rows (the bias is kept as an extra column), computes the
+residuals, and scatters the AdaGrad updates back with ``index_add_``. A word that occurs
+several times in one batch gets the sum of its gradients, and the accumulator takes the
+batch's squared gradients *before* the step, which keeps large batches stable (a frequent
+word's step grows like the square root of its occurrences, not linearly).
+
+The entries are shuffled once (with the seeded generator) and the order of the batches is
+shuffled again every epoch. Everything runs on ``device``: the same code on CPU and CUDA.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from nlptk.errors import DeviceError, ParameterError, TrainingError
+from nlptk.progress import ProgressCallback, report
+
+from .cooccur import CooccurrenceMatrix
+
+__all__ = ["GloveFit", "fit_glove", "resolve_device"]
+
+logger = logging.getLogger(__name__)
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """Turn ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` into a usable ``torch.device``.
+
+    Raises
+    ------
+    DeviceError
+        CUDA was asked for and this machine has none (or not that many).
+    ParameterError
+        Not a device name.
+
+    Examples
+    --------
+    >>> resolve_device("cpu")
+    device(type='cpu')
+    """
+    name = str(device).strip().lower()
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(name)
+    except RuntimeError:
+        raise ParameterError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}") from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise DeviceError(
+                f"device={name!r} was asked for but no CUDA GPU is available "
+                f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'none'})",
+                hint="use device='cpu' (--device cpu) or 'auto'",
+            )
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise DeviceError(
+                f"device={name!r} was asked for but this machine has {torch.cuda.device_count()} GPU(s)",
+                hint="use 'cuda' or 'cuda:0'",
+            )
+    elif dev.type != "cpu":
+        raise ParameterError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+    return dev
+
+
+@contextmanager
+def _torch_threads(threads: int | None) -> Iterator[None]:
+    if threads is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@dataclass
+class GloveFit:
+    """What :func:`fit_glove` learned.
+
+    Attributes
+    ----------
+    word_vectors, context_vectors : ndarray of shape (n_words, dim), float32
+    word_biases, context_biases : ndarray of shape (n_words,), float32
+    losses : list of float
+        Mean weighted squared error (``0.5 f(x) diff^2`` per entry, as the Stanford tool
+        prints it) of each epoch.
+    epoch_seconds : list of float
+    device : str
+    """
+
+    word_vectors: np.ndarray
+    context_vectors: np.ndarray
+    word_biases: np.ndarray
+    context_biases: np.ndarray
+    losses: list[float]
+    epoch_seconds: list[float]
+    device: str
+
+
+def fit_glove(
+    matrix: CooccurrenceMatrix,
+    *,
+    dim: int = 50,
+    x_max: float = 100.0,
+    alpha: float = 0.75,
+    epochs: int = 15,
+    lr: float = 0.05,
+    batch_size: int = 32768,
+    device: str | torch.device = "auto",
+    threads: int | None = None,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+) -> GloveFit:
+    """Train GloVe vectors on a co-occurrence matrix.
+
+    Parameters
+    ----------
+    matrix : CooccurrenceMatrix
+    dim : int, default=50
+    x_max : float, default=100.0
+        Counts at or above ``x_max`` get weight 1 (the Stanford demo uses 10).
+    alpha : float, default=0.75
+    epochs : int, default=15
+    lr : float, default=0.05
+        AdaGrad's initial learning rate (Stanford's ``eta``).
+    batch_size : int, default=32768
+        Non-zero entries per update.
+    device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
+    threads : int, optional
+        CPU threads for PyTorch (``torch.set_num_threads``) while training.
+    seed : int, default=0
+        Seeds the initial vectors and the shuffling (a ``torch.Generator``).
+    progress : callable, optional
+        Receives "train" phase events, one step per epoch with ``loss``.
+
+    Returns
+    -------
+    GloveFit
+
+    Raises
+    ------
+    TrainingError
+        The loss became NaN or infinite (lower ``lr``).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
+    >>> _ = p.write_text("a b c a b c\\nb c a\\n" * 20)
+    >>> from nlptk.embed.glove.cooccur import count_cooccurrences
+    >>> fit = fit_glove(count_cooccurrences(p, window=2), dim=4, epochs=3, device="cpu")
+    >>> fit.word_vectors.shape, len(fit.losses)
+    ((3, 4), 3)
+    """
+    _check_fit_params(dim=dim, x_max=x_max, alpha=alpha, epochs=epochs, lr=lr, batch_size=batch_size)
+    if threads is not None and threads < 1:
+        raise ParameterError(f"workers (threads) must be >= 1, got {threads}")
+    dev = resolve_device(device)
+    if matrix.nnz == 0:
+        raise TrainingError(
+            "the co-occurrence matrix is empty: no two vocabulary words share a window",
+            hint="give a larger corpus, a larger window or a lower min_count",
+        )
+    with _torch_threads(threads if dev.type == "cpu" else None), torch.no_grad():
+        return _fit(matrix, dim, x_max, alpha, epochs, lr, batch_size, dev, seed, progress)
+
+
+def _check_fit_params(
+    *, dim: int, x_max: float, alpha: float, epochs: int, lr: float, batch_size: int
+) -> None:
+    if dim < 1:
+        raise ParameterError(f"dim must be >= 1, got {dim}")
+    if not x_max > 0:
+        raise ParameterError(f"x_max must be > 0, got {x_max}")
+    if not alpha > 0:
+        raise ParameterError(f"alpha must be > 0, got {alpha}")
+    if epochs < 1:
+        raise ParameterError(f"epochs must be >= 1, got {epochs}")
+    if not lr > 0:
+        raise ParameterError(f"lr must be > 0, got {lr}")
+    if batch_size < 1:
+        raise ParameterError(f"batch_size must be >= 1, got {batch_size}")
+
+
+def _fit(
+    matrix: CooccurrenceMatrix,
+    dim: int,
+    x_max: float,
+    alpha: float,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    device: torch.device,
+    seed: int,
+    progress: ProgressCallback | None,
+) -> GloveFit:
+    n_words, nnz = matrix.n_words, matrix.nnz
+    generator = torch.Generator().manual_seed(seed)  # on the CPU: the same draws for every device
+
+    # word table [w | b] and context table [c | b~], initialised like the Stanford tool
+    width = dim + 1
+    words = ((torch.rand(n_words, width, generator=generator) - 0.5) / dim).to(device)
+    contexts = ((torch.rand(n_words, width, generator=generator) - 0.5) / dim).to(device)
+    words_sq = torch.ones_like(words)
+    contexts_sq = torch.ones_like(contexts)
+
+    # shuffle the entries once; batches are contiguous slices visited in a new order each epoch
+    order = torch.randperm(nnz, generator=generator)
+    values = torch.from_numpy(np.asarray(matrix.values, dtype=np.float64))[order]
+    rows = torch.from_numpy(np.asarray(matrix.rows, dtype=np.int64))[order].to(device)
+    cols = torch.from_numpy(np.asarray(matrix.cols, dtype=np.int64))[order].to(device)
+    del order
+    log_x = values.log().to(torch.float32).to(device)
+    weight = (values / x_max).pow(alpha).clamp_(max=1.0).to(torch.float32).to(device)
+    del values
+    n_batches = -(-nnz // batch_size)
+
+    logger.info(
+        "GloVe: %d words, %d non-zero entries, dim=%d, %d epochs, %d batches of %d on %s",
+        n_words,
+        nnz,
+        dim,
+        epochs,
+        n_batches,
+        batch_size,
+        device,
+    )
+    report(progress, "train", "start", 0, epochs)
+    losses: list[float] = []
+    seconds: list[float] = []
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        total = torch.zeros((), dtype=torch.float64, device=device)
+        for b in torch.randperm(n_batches, generator=generator).tolist():
+            lo, hi = b * batch_size, min((b + 1) * batch_size, nnz)
+            total += _step(words, contexts, words_sq, contexts_sq, rows[lo:hi], cols[lo:hi],
+                           log_x[lo:hi], weight[lo:hi], lr, dim)  # fmt: skip
+        loss = float(total) / nnz
+        elapsed = time.perf_counter() - start
+        if not math.isfinite(loss):
+            raise TrainingError(
+                f"the loss became {loss} in epoch {epoch}",
+                hint=f"lower lr (now {lr}) or batch_size (now {batch_size})",
+            )
+        losses.append(loss)
+        seconds.append(elapsed)
+        rate = nnz / elapsed if elapsed > 0 else float("inf")
+        tokens_rate = matrix.n_tokens / elapsed if elapsed > 0 else float("inf")
+        logger.info("epoch %d/%d: loss %.6f, %.1f s (%.0f entries/s)", epoch, epochs, loss, elapsed, rate)
+        report(
+            progress,
+            "train",
+            "step",
+            epoch,
+            epochs,
+            loss=loss,
+            seconds=elapsed,
+            entries_per_s=rate,
+            words_per_s=tokens_rate,
+        )
+    report(progress, "train", "end", epochs, epochs, loss=losses[-1], seconds=sum(seconds))
+    return GloveFit(
+        word_vectors=words[:, :dim].cpu().numpy().copy(),
+        context_vectors=contexts[:, :dim].cpu().numpy().copy(),
+        word_biases=words[:, dim].cpu().numpy().copy(),
+        context_biases=contexts[:, dim].cpu().numpy().copy(),
+        losses=losses,
+        epoch_seconds=seconds,
+        device=str(device),
+    )
+
+
+def _step(
+    words: torch.Tensor,
+    contexts: torch.Tensor,
+    words_sq: torch.Tensor,
+    contexts_sq: torch.Tensor,
+    i: torch.Tensor,
+    j: torch.Tensor,
+    log_x: torch.Tensor,
+    weight: torch.Tensor,
+    lr: float,
+    dim: int,
+) -> torch.Tensor:
+    """One AdaGrad step on a batch of entries; returns the batch's summed loss."""
+    w = words.index_select(0, i)  # (b, dim + 1): vector and bias
+    c = contexts.index_select(0, j)
+    diff = torch.linalg.vecdot(w[:, :dim], c[:, :dim])
+    diff += w[:, dim]
+    diff += c[:, dim]
+    diff -= log_x
+    fdiff = weight * diff
+    loss = 0.5 * torch.dot(fdiff, diff).double()
+    fdiff *= lr
+    # gradients (already times lr), written over the gathered rows to save memory
+    grad_w = c.mul_(fdiff[:, None])
+    grad_w[:, dim] = fdiff
+    grad_c = w.mul_(fdiff[:, None])
+    grad_c[:, dim] = fdiff
+    words_sq.index_add_(0, i, grad_w.square())
+    contexts_sq.index_add_(0, j, grad_c.square())
+    grad_w /= words_sq.index_select(0, i).sqrt_()
+    grad_c /= contexts_sq.index_select(0, j).sqrt_()
+    words.index_add_(0, i, grad_w, alpha=-1.0)
+    contexts.index_add_(0, j, grad_c, alpha=-1.0)
+    return loss
