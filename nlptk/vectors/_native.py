@@ -196,15 +196,11 @@ def _read_vocab(path: Path, rows: int, has_counts: bool) -> tuple[list[str], np.
     tabs = np.flatnonzero(buf == 9)
     if len(tabs) != rows or np.any(tabs >= newlines) or np.any(tabs[1:] <= newlines[:-1]):
         raise _vocab_error(path, raw[:end].split(b"\n"), rows)
-    # 1 from each tab up to (not including) its newline: the count columns
-    marks = np.zeros(end + 1, dtype=np.int8)
-    marks[tabs] = 1
-    marks[newlines] = -1
-    in_count = np.cumsum(marks[:end], dtype=np.int8).view(bool)
-    digits = buf[in_count]  # tabs and digits
-    if digits.size and not np.all((digits == 9) | ((digits >= 48) & (digits <= 57))):
-        raise _vocab_error(path, raw[:end].split(b"\n"), rows)
-    words = buf[~in_count].tobytes().decode("utf-8").split("\n")[:rows]
+    # keep [line start, tab) and drop [tab, newline) of every line: the words, one per line
+    bounds = np.empty(2 * rows, dtype=np.int64)
+    bounds[0::2], bounds[1::2] = tabs, newlines
+    keep = np.repeat(np.tile(np.array([True, False]), rows), np.diff(bounds, prepend=0))
+    words = buf[: end - 1][keep].tobytes().decode("utf-8").split("\n")
     if b"\\" in raw[:end]:
         words = [_unescape(w) if "\\" in w else w for w in words]
     counts = None
@@ -215,5 +211,8 @@ def _read_vocab(path: Path, rows: int, has_counts: bool) -> tuple[list[str], np.
         counts = np.zeros(rows, dtype=np.int64)
         for k in range(int(widths.max())):  # the k-th digit from the right of every count
             has = widths > k
-            counts[has] += (buf[newlines[has] - 1 - k].astype(np.int64) - 48) * 10**k
+            digit = buf[newlines[has] - 1 - k] - np.uint8(48)  # a non-digit wraps to > 9
+            if np.any(digit > 9):
+                raise _vocab_error(path, raw[:end].split(b"\n"), rows)
+            counts[has] += digit.astype(np.int64) * 10**k
     return words, counts
