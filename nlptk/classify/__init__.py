@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.embeddings import match_embeddings
+from nlptk.classify.estimator import TextClassifier
 from nlptk.classify.learner import Learner
 from nlptk.classify.lr_finder import LRFinderResult, lr_find
 from nlptk.classify.model import RNNClassifier
@@ -36,6 +37,7 @@ __all__ = [
     "LRFinderResult",
     "Learner",
     "RNNClassifier",
+    "TextClassifier",
     "TrainedClassifier",
     "find_learning_rate",
     "lr_find",
