@@ -24,8 +24,9 @@ Unseen-word policies (``oov``):
     ``gensim``'s ``FastTextKeyedVectors.get_vector`` does; punctuation and spaces without a
     vector are skipped.
 
-Tokens taken into account ("considered") are all tokens except whitespace, and except
-punctuation that has no vector. *Coverage* is the share of considered tokens that have a
+Tokens taken into account ("considered") are all tokens except whitespace (which never
+counts, even when the vectors have an entry for it), and except punctuation that has no
+vector. *Coverage* is the share of considered tokens that have a
 vector.
 
 This module is imported by spaCy for every ``Language`` it creates (through the entry
@@ -260,31 +261,37 @@ class VectorsComponent:
         return result
 
     def _compute_text_vector(self, doc: Doc, start: int, end: int) -> TextVector:
-        dim = self.dim
         if end <= start:
             return TextVector(None, 0, 0)
-        array = doc.to_array([self.attr_id, IS_PUNCT, IS_SPACE])[start:end]
-        rows = self.rows(array[:, 0].astype(np.uint64))
-        punct = array[:, 1].astype(bool)
-        space = array[:, 2].astype(bool)
-        known = rows >= 0
+        # Plain dict lookups beat array operations on a sentence's worth of tokens.
+        tokens = doc.to_array([self.attr_id, IS_PUNCT, IS_SPACE])[start:end].tolist()
+        get_row = self.vocab.vectors.key2row.get
+        known_rows: list[int] = []
+        unseen: list[int] = []  # word tokens without a vector
+        n_tokens = 0
+        for i, (key, punct, space) in enumerate(tokens):
+            if space:
+                continue
+            row = get_row(key, -1)
+            if row >= 0:
+                known_rows.append(row)
+                n_tokens += 1
+            elif not punct:
+                unseen.append(i)
+                n_tokens += 1
         data = self.vocab.vectors.data
-        total = np.zeros(dim, dtype=np.float32)
-        if known.any():
-            total += np.asarray(data[rows[known]], dtype=np.float32).sum(axis=0)
-        n_known = int(known.sum())
+        total = np.asarray(data[known_rows], dtype=np.float32).sum(axis=0) if known_rows else None
+        n_known = len(known_rows)
         if self.uses_subwords:
-            for i in np.flatnonzero(~known & ~punct & ~space):
-                vec = self.subwords.vector(doc[start + int(i)].text)  # type: ignore[union-attr]
+            for i in unseen:
+                vec = self.subwords.vector(doc[start + i].text)  # type: ignore[union-attr]
                 if vec is not None:
-                    total += vec
-                    known[i] = True
+                    total = vec.copy() if total is None else total + vec
                     n_known += 1
-        n_tokens = int((~space & (known | ~punct)).sum())
-        if n_known == 0:
+        if total is None or n_known == 0:
             return TextVector(None, 0, n_tokens)
         denominator = (end - start) if self.oov == "zero" else n_known
-        return TextVector(total / denominator, n_known, n_tokens)
+        return TextVector(total / np.float32(denominator), n_known, n_tokens)
 
     def text_vectors(self, docs: Sequence[Doc]) -> tuple[np.ndarray, list[TextVector]]:
         """Vectors of many docs at once: one key lookup and one sparse product for all.
@@ -311,8 +318,9 @@ class VectorsComponent:
         lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=n_docs)
         flat = np.concatenate(arrays) if lengths.sum() else np.zeros((0, 3), dtype=np.uint64)
         rows = self.rows(flat[:, 0].astype(np.uint64))
-        known = rows >= 0
-        considered = (flat[:, 2] == 0) & (known | (flat[:, 1] == 0))
+        space = flat[:, 2] != 0
+        known = (rows >= 0) & ~space
+        considered = ~space & (known | (flat[:, 1] == 0))
         bounds = np.concatenate([[0], np.cumsum(lengths)])
         known_cum = np.concatenate([[0], np.cumsum(known)])
         considered_cum = np.concatenate([[0], np.cumsum(considered)])
