@@ -36,6 +36,10 @@ def _pairs(nlp) -> list[float]:
 
 
 def test_export_loads_in_a_fresh_process_with_the_same_similarities(tmp_path, lee_vec: Vectors) -> None:
+    from importlib.metadata import entry_points
+
+    if "nlptk_vectors" not in {ep.name for ep in entry_points(group="spacy_factories")}:
+        pytest.fail("nlptk's spacy_factories entry point is not installed: run `pip install -e .`")
     out = tmp_path / "pipeline"
     info = export_spacy(lee_vec, out)
     assert info.n_words == len(lee_vec) and info.n_rows == len(lee_vec) and info.dim == lee_vec.dim
