@@ -22,13 +22,14 @@ from nlptk.progress import ProgressCallback
 from nlptk.vectors.container import Vectors
 
 from .cooccur import CooccurrenceMatrix, build_vocabulary, count_cooccurrences, minimum_memory_gb
-from .trainer import GloveFit, fit_glove, resolve_device
+from .trainer import GloveFit, auto_batch_size, fit_glove, resolve_device
 
 __all__ = [
     "COOCCURRENCE_FILE",
     "CooccurrenceMatrix",
     "GloVe",
     "GloveFit",
+    "auto_batch_size",
     "build_vocabulary",
     "count_cooccurrences",
     "fit_glove",
@@ -58,7 +59,7 @@ def train_glove(
     alpha: float = 0.75,
     epochs: int = 15,
     lr: float = 0.05,
-    batch_size: int = 32768,
+    batch_size: int | None = None,
     memory: float = 4.0,
     device: str = "auto",
     workers: int | None = None,
@@ -91,8 +92,9 @@ def train_glove(
     epochs : int, default=15
     lr : float, default=0.05
         AdaGrad's initial learning rate.
-    batch_size : int, default=32768
-        Non-zero entries per update.
+    batch_size : int, optional
+        Non-zero entries per update; by default 32768, fewer on a small matrix
+        (:func:`~nlptk.embed.glove.trainer.auto_batch_size`). ``meta`` records the one used.
     memory : float, default=4.0
         Memory budget in GB for the counting's temporary arrays.
     device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
@@ -202,6 +204,7 @@ def train_glove(
         progress=progress,
     )
     train_seconds = time.perf_counter() - t1
+    params["batch_size"] = fit.batch_size
     vectors = fit.word_vectors + fit.context_vectors if output == "W+C" else fit.word_vectors
     meta = {
         "method": "glove",
@@ -274,7 +277,7 @@ class GloVe:
         alpha: float = 0.75,
         epochs: int = 15,
         lr: float = 0.05,
-        batch_size: int = 32768,
+        batch_size: int | None = None,
         memory: float = 4.0,
         device: str = "auto",
         workers: int | None = None,

@@ -48,6 +48,7 @@ PathLike = str | os.PathLike[str]
 _FORMAT = "nlptk.glove.cooccurrence"
 _VERSION = 1
 _READ_BYTES = 1 << 24
+_MIN_BLOCK_BYTES = 1 << 16
 #: The smallest block of tokens counted at once; ``memory`` must hold one.
 MIN_CHUNK_TOKENS = 1 << 16
 # Rough bytes per token of a block: the token strings of ``str.split`` plus the id arrays,
@@ -74,8 +75,9 @@ def minimum_memory_gb(window: int) -> float:
 
 
 # -- reading the tokens file ----------------------------------------------------------------
-def _iter_text_blocks(path: Path, block_bytes: int = _READ_BYTES) -> Iterator[str]:
+def _iter_text_blocks(path: Path, block_bytes: int | None = None) -> Iterator[str]:
     """Decoded blocks of the file, each ending at a whitespace byte (no token is cut)."""
+    block_bytes = block_bytes or _READ_BYTES
     with open_binary(path) as handle:
         offset = 0
         carry = b""
@@ -535,7 +537,7 @@ def count_cooccurrences(
     )
     chunk_tokens = max(MIN_CHUNK_TOKENS, int(memory * 1e9 / 2 / _bytes_per_token(window)))
     chars_per_token = max(1.0, vocab.n_chars / max(vocab.n_tokens, 1))
-    block_bytes = max(1 << 16, int(chunk_tokens * chars_per_token))
+    block_bytes = max(_MIN_BLOCK_BYTES, int(chunk_tokens * chars_per_token))
     total_blocks = max(1, -(-vocab.n_chars // block_bytes))
     index = {w: i for i, w in enumerate(vocab.words)}
     index[_DOC_BREAK] = -2

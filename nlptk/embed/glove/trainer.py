@@ -35,7 +35,7 @@ from nlptk.progress import ProgressCallback, report
 
 from .cooccur import CooccurrenceMatrix
 
-__all__ = ["GloveFit", "fit_glove", "resolve_device"]
+__all__ = ["GloveFit", "auto_batch_size", "fit_glove", "resolve_device"]
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,21 @@ def _torch_threads(threads: int | None) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+def auto_batch_size(nnz: int) -> int:
+    """The default batch size: 32768 entries, fewer when an epoch would make < 100 updates.
+
+    Summed mini-batch gradients approximate the Stanford tool's one-entry-at-a-time updates
+    well when a batch is a small part of the matrix; on a tiny matrix one huge batch per epoch
+    would overshoot.
+
+    Examples
+    --------
+    >>> auto_batch_size(50_000_000), auto_batch_size(70_000), auto_batch_size(500)
+    (32768, 1024, 1024)
+    """
+    return max(1024, min(32768, -(-nnz // 100)))
+
+
 @dataclass
 class GloveFit:
     """What :func:`fit_glove` learned.
@@ -105,6 +120,8 @@ class GloveFit:
         prints it) of each epoch.
     epoch_seconds : list of float
     device : str
+    batch_size : int
+        The batch size used.
     """
 
     word_vectors: np.ndarray
@@ -114,6 +131,7 @@ class GloveFit:
     losses: list[float]
     epoch_seconds: list[float]
     device: str
+    batch_size: int
 
 
 def fit_glove(
@@ -124,7 +142,7 @@ def fit_glove(
     alpha: float = 0.75,
     epochs: int = 15,
     lr: float = 0.05,
-    batch_size: int = 32768,
+    batch_size: int | None = None,
     device: str | torch.device = "auto",
     threads: int | None = None,
     seed: int = 0,
@@ -142,8 +160,9 @@ def fit_glove(
     epochs : int, default=15
     lr : float, default=0.05
         AdaGrad's initial learning rate (Stanford's ``eta``).
-    batch_size : int, default=32768
-        Non-zero entries per update.
+    batch_size : int, optional
+        Non-zero entries per update. By default (None) :func:`auto_batch_size`: 32768, but
+        small enough that an epoch makes at least 100 updates on a small matrix.
     device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
     threads : int, optional
         CPU threads for PyTorch (``torch.set_num_threads``) while training.
@@ -171,6 +190,8 @@ def fit_glove(
     >>> fit.word_vectors.shape, len(fit.losses)
     ((3, 4), 3)
     """
+    if batch_size is None:
+        batch_size = auto_batch_size(matrix.nnz)
     _check_fit_params(dim=dim, x_max=x_max, alpha=alpha, epochs=epochs, lr=lr, batch_size=batch_size)
     if threads is not None and threads < 1:
         raise ParameterError(f"workers (threads) must be >= 1, got {threads}")
@@ -286,6 +307,7 @@ def _fit(
         losses=losses,
         epoch_seconds=seconds,
         device=str(device),
+        batch_size=batch_size,
     )
 
 

@@ -1,0 +1,213 @@
+"""GloVe training: the loss goes down, structure is learned, seeds reproduce, reuse and bad input."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from gensim.test.utils import datapath
+
+from nlptk.embed.glove import (
+    COOCCURRENCE_FILE,
+    GloVe,
+    count_cooccurrences,
+    fit_glove,
+    resolve_device,
+    train_glove,
+)
+from nlptk.errors import DataError, DeviceError, FormatError, NotFittedError, ParameterError, TrainingError
+from nlptk.progress import ProgressEvent
+from nlptk.vectors.container import Vectors
+
+
+@pytest.fixture(scope="module")
+def lee_tokens(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    with open(datapath("lee_background.cor"), encoding="utf-8") as f:
+        lines = [" ".join(re.findall(r"[a-z]+", line.lower())) for line in f]
+    path = tmp_path_factory.mktemp("lee") / "tokens.txt"
+    path.write_text("\n".join(lines[:80]) + "\n", encoding="utf-8")
+    return path
+
+
+TOPICS = {
+    "pets": ["cat", "dog", "puppy", "kitten", "fur", "leash", "vet", "paw"],
+    "money": ["stock", "market", "price", "trade", "bank", "loan", "profit", "shares"],
+}
+
+
+@pytest.fixture(scope="module")
+def planted_tokens(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Lines that each talk about one topic, with shared function words in between."""
+    rng = np.random.default_rng(0)
+    glue = ["the", "a", "of", "and", "to", "is"]
+    lines = []
+    for k in range(400):
+        topic = TOPICS["pets"] if k % 2 else TOPICS["money"]
+        lines.append(
+            " ".join(rng.choice(topic) if rng.random() < 0.6 else rng.choice(glue) for _ in range(14))
+        )
+    path = tmp_path_factory.mktemp("planted") / "tokens.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_related_words_end_up_closer(planted_tokens: Path) -> None:
+    v = train_glove(planted_tokens, dim=16, window=4, min_count=1, epochs=20, x_max=10, device="cpu", seed=1,
+                    batch_size=32)  # fmt: skip
+    pets, money = TOPICS["pets"], TOPICS["money"]
+    within = [v.similarity(a, b) for group in (pets, money) for a in group for b in group if a < b]
+    across = [v.similarity(a, b) for a in pets for b in money]
+    assert np.mean(within) > np.mean(across) + 0.1
+    for word in pets + money:
+        own, other = (pets, money) if word in pets else (money, pets)
+        to_own = np.mean([v.similarity(word, w) for w in own if w != word])
+        to_other = np.mean([v.similarity(word, w) for w in other])
+        assert to_own > to_other, (word, to_own, to_other)
+
+
+def test_loss_decreases_and_progress_is_reported(lee_tokens: Path) -> None:
+    events: list[ProgressEvent] = []
+    v = train_glove(
+        lee_tokens, dim=20, window=5, min_count=2, epochs=8, x_max=10, device="cpu", progress=events.append
+    )
+    losses = v.meta["losses"]
+    assert len(losses) == 8
+    assert losses[-1] < 0.6 * losses[0]
+    assert all(b < a for a, b in itertools.pairwise(losses))
+    train_steps = [e for e in events if e.phase == "train" and e.kind == "step"]
+    assert [e.step for e in train_steps] == list(range(1, 9))
+    assert train_steps[0].metrics["loss"] == pytest.approx(losses[0])
+    assert "words_per_s" in train_steps[0].metrics
+    assert {e.kind for e in events if e.phase == "count"} == {"start", "step", "end"}
+
+
+def test_vectors_rows_counts_and_meta(lee_tokens: Path) -> None:
+    m = count_cooccurrences(lee_tokens, window=5, min_count=3)
+    v = train_glove(lee_tokens, dim=8, window=5, min_count=3, epochs=2, device="cpu", cooccurrence=m)
+    assert isinstance(v, Vectors)
+    assert v.words == m.words and v.vectors.dtype == np.float32 and v.vectors.shape == (m.n_words, 8)
+    assert v.counts.tolist() == sorted(v.counts.tolist(), reverse=True)
+    params = v.meta["params"]
+    assert v.meta["method"] == "glove"
+    for key in ("dim", "window", "min_count", "max_vocab", "symmetric", "x_max", "alpha", "epochs", "lr",
+                "batch_size", "memory", "device", "workers", "seed", "output", "cooccurrence"):  # fmt: skip
+        assert key in params
+    assert params["device"] == "cpu" and params["x_max"] == 100.0
+
+
+def test_output_w_plus_c_and_w_only(lee_tokens: Path) -> None:
+    m = count_cooccurrences(lee_tokens, window=5, min_count=3)
+    fit = fit_glove(m, dim=8, epochs=2, device="cpu", seed=3)
+    both = train_glove(
+        lee_tokens, dim=8, window=5, min_count=3, epochs=2, device="cpu", seed=3, cooccurrence=m
+    )
+    w_only = train_glove(
+        lee_tokens, dim=8, window=5, min_count=3, epochs=2, device="cpu", seed=3, cooccurrence=m, output="W"
+    )
+    np.testing.assert_array_equal(both.vectors, fit.word_vectors + fit.context_vectors)
+    np.testing.assert_array_equal(w_only.vectors, fit.word_vectors)
+
+
+def test_same_seed_same_vectors_other_seed_differs(lee_tokens: Path) -> None:
+    m = count_cooccurrences(lee_tokens, window=5, min_count=3)
+    a = fit_glove(m, dim=8, epochs=3, device="cpu", seed=7, batch_size=4000)
+    b = fit_glove(m, dim=8, epochs=3, device="cpu", seed=7, batch_size=4000)
+    c = fit_glove(m, dim=8, epochs=3, device="cpu", seed=8, batch_size=4000)
+    np.testing.assert_array_equal(a.word_vectors, b.word_vectors)
+    np.testing.assert_array_equal(a.context_biases, b.context_biases)
+    assert a.losses == b.losses
+    assert not np.allclose(a.word_vectors, c.word_vectors)
+
+
+def test_workdir_saves_matrix_and_reuse_gives_same_vectors(lee_tokens: Path, tmp_path: Path) -> None:
+    first = train_glove(lee_tokens, dim=8, window=5, min_count=3, epochs=2, device="cpu", workdir=tmp_path)
+    saved = tmp_path / COOCCURRENCE_FILE
+    assert first.meta["files"] == [COOCCURRENCE_FILE] and saved.is_file()
+    again = train_glove(lee_tokens, dim=8, window=5, min_count=3, epochs=2, device="cpu", cooccurrence=saved)
+    np.testing.assert_array_equal(first.vectors, again.vectors)
+    assert again.meta["cooccurrence"]["reused"] is True
+    assert again.meta["params"]["cooccurrence"] == str(saved)
+
+
+def test_reuse_with_other_vocabulary_or_window_is_refused(lee_tokens: Path, tmp_path: Path) -> None:
+    saved = count_cooccurrences(lee_tokens, window=5, min_count=3).save(tmp_path / "c.npz")
+    with pytest.raises(DataError, match="different corpus or vocabulary"):
+        train_glove(lee_tokens, window=5, min_count=2, epochs=1, device="cpu", cooccurrence=saved)
+    other = tmp_path / "other.txt"
+    other.write_text(lee_tokens.read_text(encoding="utf-8").replace("the ", "a "), encoding="utf-8")
+    with pytest.raises(DataError, match="different corpus or vocabulary"):
+        train_glove(other, window=5, min_count=3, epochs=1, device="cpu", cooccurrence=saved)
+    with pytest.raises(ParameterError, match="window=5"):
+        train_glove(lee_tokens, window=10, min_count=3, epochs=1, device="cpu", cooccurrence=saved)
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"\x00" * 10)
+    with pytest.raises(FormatError):
+        train_glove(lee_tokens, epochs=1, device="cpu", cooccurrence=junk)
+
+
+def test_tiny_corpus_trains(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.txt"
+    path.write_text("a b c\n", encoding="utf-8")
+    v = train_glove(path, dim=4, window=15, min_count=1, epochs=2, device="cpu")
+    assert v.words == ["a", "b", "c"] and np.isfinite(v.vectors).all()
+
+
+def test_single_word_corpus_has_nothing_to_train(tmp_path: Path) -> None:
+    path = tmp_path / "one.txt"
+    path.write_text("a\nb\n", encoding="utf-8")
+    with pytest.raises(TrainingError, match="no two vocabulary words share a window"):
+        train_glove(path, min_count=1, device="cpu")
+
+
+def test_empty_vocabulary(tmp_path: Path) -> None:
+    path = tmp_path / "rare.txt"
+    path.write_text("all different words\n", encoding="utf-8")
+    with pytest.raises(DataError, match="min_count=5"):
+        train_glove(path, device="cpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+def test_cuda_without_gpu_is_a_device_error(lee_tokens: Path) -> None:
+    with pytest.raises(DeviceError, match="no CUDA GPU is available"):
+        train_glove(lee_tokens, device="cuda")
+    assert resolve_device("auto") == torch.device("cpu")
+
+
+def test_bad_parameters(lee_tokens: Path) -> None:
+    with pytest.raises(ParameterError, match="unknown GloVe parameter"):
+        train_glove(lee_tokens, negative=5)
+    with pytest.raises(ParameterError, match="output"):
+        train_glove(lee_tokens, output="C")
+    with pytest.raises(ParameterError, match="device"):
+        train_glove(lee_tokens, device="tpu")
+    m = count_cooccurrences(lee_tokens, window=2, min_count=3)
+    for bad in ({"dim": 0}, {"epochs": 0}, {"x_max": 0}, {"lr": -1}, {"batch_size": 0}, {"threads": 0}):
+        with pytest.raises(ParameterError):
+            fit_glove(m, device="cpu", **bad)
+
+
+def test_sklearn_style_class(planted_tokens: Path) -> None:
+    model = GloVe(dim=6, window=3, min_count=1, epochs=2, device="cpu")
+    with pytest.raises(NotFittedError):
+        model.transform(["cat"])
+    assert model.fit(planted_tokens) is model
+    assert model.transform(["cat", "dog"]).shape == (2, 6)
+    assert len(model.losses_) == 2
+    assert model.get_params()["dim"] == 6
+    assert model.set_params(dim=7).dim == 7
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cpu_and_cuda_agree(lee_tokens: Path) -> None:
+    m = count_cooccurrences(lee_tokens, window=5, min_count=3)
+    cpu = fit_glove(m, dim=16, epochs=5, device="cpu", seed=0)
+    gpu = fit_glove(m, dim=16, epochs=5, device="cuda", seed=0)
+    assert gpu.device.startswith("cuda")
+    np.testing.assert_allclose(cpu.losses, gpu.losses, rtol=1e-4)
+    np.testing.assert_allclose(cpu.word_vectors, gpu.word_vectors, atol=1e-3)
+    np.testing.assert_allclose(cpu.context_biases, gpu.context_biases, atol=1e-3)
