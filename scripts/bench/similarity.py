@@ -94,7 +94,7 @@ def bench_similarity(texts: list[str], args: argparse.Namespace) -> dict:
     from nlptk.similarity import score_pairs, use_vectors
 
     tokenizer_nlp = spacy.blank("en")
-    lowered = [t.lower_ for doc in tokenizer_nlp.tokenizer.pipe(texts) for t in doc]
+    lowered = [t.lower_ for doc in tokenizer_nlp.tokenizer.pipe(texts) for t in doc if not t.is_space]
     vectors = _synthetic_vectors(lowered, args.words, args.dim, args.seed)
     nlp = use_vectors(vectors, "en", oov="skip")
     n_docs, repeat = len(texts), args.repeat
@@ -128,7 +128,7 @@ def bench_similarity(texts: list[str], args: argparse.Namespace) -> dict:
             lambda docs: [docs[i].similarity(docs[j]) for i, j in pairs], repeat, tokenized
         )
 
-    token_lists = [[t.lower_ for t in doc] for doc in tokenized()]
+    token_lists = [[t.lower_ for t in doc if not t.is_space] for doc in tokenized()]
     index = vectors.key_to_index
     matrix = np.asarray(vectors.vectors)
 
