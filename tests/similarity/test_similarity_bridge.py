@@ -108,6 +108,9 @@ def test_coverage_is_exact_on_hand_made_texts(tiny: Vectors) -> None:
     expected = np.dot((tiny["cat"] + tiny["sat"] + tiny["car"]) / 3, tiny["dog"])
     expected /= np.linalg.norm((tiny["cat"] + tiny["sat"] + tiny["car"]) / 3) * np.linalg.norm(tiny["dog"])
     assert result.score == pytest.approx(float(expected), abs=1e-6)
+    # whitespace tokens never count, even when the vectors have an entry for them
+    spaced = Vectors(["cat", "  "], np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32))
+    assert similarity("cat   zebra", "cat", use_vectors(spaced)).coverage_a == pytest.approx(1 / 2)
 
 
 def test_no_known_words_and_empty_text_give_a_marker_not_zero(tiny: Vectors) -> None:
