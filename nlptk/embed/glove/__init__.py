@@ -212,7 +212,7 @@ def train_glove(
         "cooccurrence": {**matrix.describe(), "reused": reused},
         "losses": fit.losses,
         "epoch_seconds": fit.epoch_seconds,
-        "timings": {"count_s": count_seconds, "train_s": train_seconds},
+        "phase_seconds": {"count": count_seconds, "train": train_seconds},
         "files": files,
     }
     return Vectors(

@@ -406,9 +406,11 @@ class CooccurrenceMatrix:
 class _PairAccumulator:
     """Sums (word, left context) pairs block by block into a running CSR matrix."""
 
-    def __init__(self, n_words: int, window: int) -> None:
+    def __init__(self, n_words: int, window: int, budget_bytes: float = float("inf")) -> None:
         self.n_words = n_words
         self.window = window
+        self.budget_bytes = budget_bytes
+        self.warned = False
         self.bits = int(window).bit_length()  # room for the distance in the low bits of a key
         self.total: sp.csr_matrix | None = None
 
@@ -455,6 +457,15 @@ class _PairAccumulator:
         block.has_sorted_indices = True
         block.has_canonical_format = True
         self.total = block if self.total is None else self.total + block
+        held = self.total.data.nbytes + self.total.indices.nbytes + self.total.indptr.nbytes
+        if held > self.budget_bytes and not self.warned:
+            # the running total is the result itself: it cannot be made smaller, only reported
+            logger.warning(
+                "the co-occurrence matrix alone holds %.2f GB, more than half the memory budget; "
+                "counting goes on, but raise memory or min_count if the machine runs short",
+                held / 1e9,
+            )
+            self.warned = True
         return int(run_counts.sum())
 
     def result(self) -> sp.csr_matrix:
@@ -541,7 +552,7 @@ def count_cooccurrences(
     total_blocks = max(1, -(-vocab.n_chars // block_bytes))
     index = {w: i for i, w in enumerate(vocab.words)}
     index[_DOC_BREAK] = -2
-    accumulator = _PairAccumulator(n_words, window)
+    accumulator = _PairAccumulator(n_words, window, memory * 1e9 / 2)
     report(progress, "count", "start", 0, total_blocks, words=n_words)
     carry_ids = np.empty(0, np.int32)
     carry_docs = np.empty(0, np.int64)
