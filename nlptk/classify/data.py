@@ -233,10 +233,16 @@ class BucketBatchSampler(Sampler[list[int]]):
             yield batches[b].tolist()
 
 
-def make_loader(dataset: EncodedDataset, *, batch_size: int, shuffle: bool, seed: int = 0) -> DataLoader:
+def make_loader(
+    dataset: EncodedDataset, *, batch_size: int, shuffle: bool, seed: int = 0, pin_memory: bool = False
+) -> DataLoader:
     """A ``DataLoader`` over ``dataset`` with a :class:`BucketBatchSampler` and :func:`collate_fn`.
 
-    The sampler is ``loader.batch_sampler``; call its ``set_epoch`` before each epoch.
+    The sampler is ``loader.batch_sampler``; call its ``set_epoch`` before each epoch. Batches
+    are built in the main process (padding a few token-id tensors is cheaper than starting
+    workers); ``pin_memory`` speeds up copies to a CUDA device.
     """
     sampler = BucketBatchSampler(dataset.lengths, batch_size, shuffle=shuffle, seed=seed)
-    return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate_fn, num_workers=0)
+    return DataLoader(
+        dataset, batch_sampler=sampler, collate_fn=collate_fn, num_workers=0, pin_memory=pin_memory
+    )

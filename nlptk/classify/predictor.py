@@ -181,7 +181,9 @@ class TrainedClassifier:
         texts = self._check_texts(texts)
         ids = encode_texts(texts, self.tokenizer, self.vocab, max_length=self.config.max_length)
         dataset = EncodedDataset(ids, labels)
-        loader = make_loader(dataset, batch_size=batch_size, shuffle=False)
+        loader = make_loader(
+            dataset, batch_size=batch_size, shuffle=False, pin_memory=self.device.type == "cuda"
+        )
         use_amp = self.device.type == "cuda" and self.config.mixed_precision
         self.model.eval()
         parts: list[np.ndarray] = []

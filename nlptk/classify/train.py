@@ -131,6 +131,7 @@ def _prepare(
     config: ClassifierConfig,
     resume_state: dict[str, Any] | None,
     checkpoint: Path | None,
+    device: torch.device,
 ) -> _Prepared:
     classes = _check_training_data(train)
     if val is None:
@@ -184,13 +185,16 @@ def _prepare(
         encode_texts(train.texts, tokenizer, vocab, max_length=config.max_length), y_train
     )
     val_ds = EncodedDataset(encode_texts(val.texts, tokenizer, vocab, max_length=config.max_length), y_val)
+    pin = device.type == "cuda"
     return _Prepared(
         config=config,
         classes=classes,
         vocab=vocab,
         model=model,
-        train_loader=make_loader(train_ds, batch_size=config.batch_size, shuffle=True, seed=config.seed),
-        val_loader=make_loader(val_ds, batch_size=max(config.batch_size, 256), shuffle=False),
+        train_loader=make_loader(
+            train_ds, batch_size=config.batch_size, shuffle=True, seed=config.seed, pin_memory=pin
+        ),
+        val_loader=make_loader(val_ds, batch_size=max(config.batch_size, 256), shuffle=False, pin_memory=pin),
         n_train=len(train_ds),
         n_val=len(val_ds),
         embeddings=embeddings,
@@ -328,7 +332,7 @@ def train_classifier(
         config = _check_resume(config, resume_state["extra"], checkpoint)
 
     device = resolve_device(config.device)
-    prepared = _prepare(train, vectors, val, config, resume_state, checkpoint)
+    prepared = _prepare(train, vectors, val, config, resume_state, checkpoint, device)
 
     def checkpoint_extra() -> dict[str, Any]:
         return {
@@ -468,7 +472,7 @@ def find_learning_rate(
     if plot is not None:
         check_output(plot, force=force)
     device = resolve_device(config.device)
-    prepared = _prepare(train, vectors, None, config, None, None)
+    prepared = _prepare(train, vectors, None, config, None, None, device)
     learner = Learner(
         prepared.model,
         prepared.train_loader,
