@@ -3,16 +3,120 @@
 Train or load embeddings, measure and explore them, use them in spaCy, start text
 classifiers from them, and look at them in the TensorFlow Embedding Projector.
 
+The names below are the public API; heavy dependencies (torch, spaCy, gensim) load only
+when a name that needs them is first used, so ``import nlptk`` stays fast.
+
+Examples
+--------
 >>> import nlptk
->>> vectors = nlptk.load_vectors("vectors.txt")          # doctest: +SKIP
->>> vectors.most_similar("king", topn=5)                 # doctest: +SKIP
+>>> vectors = nlptk.embed.train("lee_background", method="word2vec", dim=50)   # doctest: +SKIP
+>>> vectors.most_similar("police", topn=3)                                     # doctest: +SKIP
+>>> vectors = nlptk.load_vectors("glove.6B.100d.txt", limit=50_000)            # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import Any
 
 from nlptk.errors import NlptkError
-from nlptk.vectors.container import Vectors
 
-__all__ = ["NlptkError", "Vectors", "__version__"]
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first use)
+_LAZY = {
+    # vectors
+    "Vectors": "nlptk.vectors",
+    "load_vectors": "nlptk.vectors",
+    "save_vectors": "nlptk.vectors",
+    "evaluate_vectors": "nlptk.vectors",
+    # text and corpora
+    "get_tokenizer": "nlptk.text",
+    "open_corpus": "nlptk.text",
+    "corpus_stats": "nlptk.text",
+    "Vocabulary": "nlptk.text",
+    "LabelledData": "nlptk.text",
+    "read_labelled": "nlptk.text",
+    "load_labelled_splits": "nlptk.text",
+    "train_val_split": "nlptk.text",
+    "list_corpora": "nlptk.text",
+    "resolve_corpus": "nlptk.text",
+    "download_corpus": "nlptk.text",
+    # embedding training
+    "train_embeddings": "nlptk.embed",
+    "LSA": "nlptk.embed.lsa",
+    "GloVe": "nlptk.embed.glove",
+    # spaCy similarity
+    "use_vectors": "nlptk.similarity",
+    "similarity_matrix": "nlptk.similarity",
+    "export_spacy": "nlptk.similarity",
+    # classifiers
+    "ClassifierConfig": "nlptk.classify",
+    "TextClassifier": "nlptk.classify",
+    "TrainedClassifier": "nlptk.classify",
+    "train_classifier": "nlptk.classify",
+    "evaluate_classifier": "nlptk.classify.evaluate",
+    # export
+    "export_projector": "nlptk.export",
+    "export_documents": "nlptk.export",
+    "plot_vectors": "nlptk.export",
+}
+_RENAMED = {"train_embeddings": "train"}
+_SUBPACKAGES = ("classify", "embed", "errors", "export", "io", "similarity", "text", "vectors")
+
+__all__ = [
+    "LSA",
+    "ClassifierConfig",
+    "GloVe",
+    "LabelledData",
+    "NlptkError",
+    "TextClassifier",
+    "TrainedClassifier",
+    "Vectors",
+    "Vocabulary",
+    "__version__",
+    "classify",
+    "corpus_stats",
+    "download_corpus",
+    "embed",
+    "errors",
+    "evaluate_classifier",
+    "evaluate_vectors",
+    "export",
+    "export_documents",
+    "export_projector",
+    "export_spacy",
+    "get_tokenizer",
+    "io",
+    "list_corpora",
+    "load_labelled_splits",
+    "load_vectors",
+    "open_corpus",
+    "plot_vectors",
+    "read_labelled",
+    "resolve_corpus",
+    "save_vectors",
+    "similarity",
+    "similarity_matrix",
+    "text",
+    "train_classifier",
+    "train_embeddings",
+    "train_val_split",
+    "use_vectors",
+    "vectors",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(_LAZY[name])
+        value = getattr(module, _RENAMED.get(name, name))
+        globals()[name] = value
+        return value
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"nlptk.{name}")
+    raise AttributeError(f"module 'nlptk' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,74 @@
+"""The public API is ``nlptk.__all__``: this test holds it steady and checks every name resolves."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nlptk
+
+EXPECTED = {
+    "ClassifierConfig",
+    "GloVe",
+    "LSA",
+    "LabelledData",
+    "NlptkError",
+    "TextClassifier",
+    "TrainedClassifier",
+    "Vectors",
+    "Vocabulary",
+    "__version__",
+    "classify",
+    "corpus_stats",
+    "download_corpus",
+    "embed",
+    "errors",
+    "evaluate_classifier",
+    "evaluate_vectors",
+    "export",
+    "export_documents",
+    "export_projector",
+    "export_spacy",
+    "get_tokenizer",
+    "io",
+    "list_corpora",
+    "load_labelled_splits",
+    "load_vectors",
+    "open_corpus",
+    "plot_vectors",
+    "read_labelled",
+    "resolve_corpus",
+    "save_vectors",
+    "similarity",
+    "similarity_matrix",
+    "text",
+    "train_classifier",
+    "train_embeddings",
+    "train_val_split",
+    "use_vectors",
+    "vectors",
+}
+
+
+def test_all_is_held_steady() -> None:
+    assert set(nlptk.__all__) == EXPECTED
+
+
+def test_every_public_name_resolves() -> None:
+    for name in nlptk.__all__:
+        assert getattr(nlptk, name) is not None, name
+    assert nlptk.train_embeddings is nlptk.embed.train
+    assert nlptk.load_vectors is nlptk.vectors.load_vectors
+
+
+def test_import_is_light() -> None:
+    """``import nlptk`` must not pull torch, spaCy or gensim (they load on first use)."""
+    code = "import sys, nlptk; print(sorted(m for m in ('torch', 'spacy', 'gensim') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_package_ships_type_information() -> None:
+    from importlib.resources import files
+
+    assert files("nlptk").joinpath("py.typed").is_file()
