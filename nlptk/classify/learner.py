@@ -165,7 +165,14 @@ class Learner:
         >>> learner.fit_one_cycle(3, 2e-3)  # doctest: +SKIP
         """
         self.optimizer = self.make_optimizer(lr, lower_lr_factor)
-        total = max(1, epochs * len(self.train_loader))
+        total = epochs * len(self.train_loader)
+        if total < 3:  # too few steps for a warm-up and an annealing phase
+            logger.debug("only %d steps: constant learning rate instead of one cycle", total)
+            self.scheduler = None
+            self._fit(epochs, stage)
+            return
+        # each phase needs at least one step (OneCycleLR divides by the phase length)
+        pct_start = min(max(pct_start, 2 / total), 1 - 1 / total)
         self.scheduler = torch.optim.lr_scheduler.OneCycleLR(
             self.optimizer,
             max_lr=[g["lr"] for g in self.optimizer.param_groups],

@@ -92,3 +92,18 @@ def test_cross_val_score_and_pipeline():
     Xt, yt = make(60, 3)
     assert pipe.score(Xt, yt) > 0.8
     assert np.asarray(pipe.predict(Xt)).shape == (60,)
+
+
+def test_vectors_given_as_a_path(tmp_path):
+    from nlptk.vectors.container import Vectors
+
+    words = sorted({w for ws in WORDS.values() for w in ws} | set(FILLER))
+    rng = np.random.default_rng(0)
+    path = tmp_path / "vectors.txt"
+    Vectors(words, rng.normal(size=(len(words), 6)).astype(np.float32)).to_gensim().save_word2vec_format(
+        str(path)
+    )
+    X, y = make(60, 4)
+    est = small(vectors=str(path), epochs=1, freeze_epochs=1).fit(X, y)
+    assert est.classifier_.model.embedding.embedding_dim == 6
+    assert est.classifier_.info["embeddings"]["coverage"]["coverage"] == 1.0

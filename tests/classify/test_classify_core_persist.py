@@ -145,3 +145,21 @@ def test_incompatible_folders(trained, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputFileError, match=r"config\.json"):
         TrainedClassifier.load(tmp_path / "empty")
+
+
+@pytest.mark.slow
+def test_pang_lee_polarity_round_trip(tmp_path):
+    """The polarity sample gensim ships (fastText lines, latin-1) trains, saves and reloads."""
+    from gensim.test.utils import datapath
+
+    from nlptk.text.labelled import read_labelled
+
+    data = read_labelled(datapath("pang_lee_polarity.cor"), encoding="latin-1")
+    assert data.classes == ["neg", "pos"]
+    config = ClassifierConfig(hidden_size=16, embedding_dim=16, epochs=3, device="cpu", batch_size=16)
+    clf = train_classifier(data, config=config, out=tmp_path / "m")
+    loaded = TrainedClassifier.load(tmp_path / "m")
+    np.testing.assert_allclose(
+        loaded.predict_proba(data.texts[:20]), clf.predict_proba(data.texts[:20]), atol=1e-6
+    )
+    assert loaded.info["training"]["n_train"] + loaded.info["training"]["n_val"] == len(data)

@@ -310,3 +310,13 @@ def test_empty_and_long_texts(data):
     )
     proba = clf.predict_proba(["", "   ", "great " * 5000, "bad"])
     assert proba.shape == (4, 2) and np.all(np.isfinite(proba))
+
+
+@pytest.mark.parametrize("n_examples, epochs", [(12, 1), (30, 1), (30, 2), (50, 1)])
+def test_tiny_data_few_steps(n_examples, epochs):
+    # 1 to 6 optimizer steps: the one-cycle schedule must still work (or fall back to constant)
+    clf = train_classifier(
+        make_data(n_examples, 3), config=tiny(epochs=epochs, freeze_epochs=1, batch_size=16)
+    )
+    assert len(clf.history) == epochs
+    assert np.isfinite(clf.history[-1]["train_loss"])
