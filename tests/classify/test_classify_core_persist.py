@@ -163,3 +163,17 @@ def test_pang_lee_polarity_round_trip(tmp_path):
         loaded.predict_proba(data.texts[:20]), clf.predict_proba(data.texts[:20]), atol=1e-6
     )
     assert loaded.info["training"]["n_train"] + loaded.info["training"]["n_val"] == len(data)
+
+
+def test_score_and_losses_refuse_unknown_labels(trained):
+    from nlptk.errors import DataError
+
+    clf, _ = trained
+    scores = clf.score(make_data(40, 7))
+    assert scores["n"] == 40 and 0.0 <= scores["accuracy"] <= 1.0 and scores["loss"] >= 0
+    with pytest.raises(DataError, match="'neutral'"):
+        clf.score(LabelledData(["a plain film"], [0], ["neutral"]))
+    with pytest.raises(DataError, match="'neutral'"):
+        clf.losses(["a plain film"], ["neutral"])
+    with pytest.raises(DataError, match="list of texts"):
+        clf.predict("one string")
