@@ -24,6 +24,8 @@ What is compared, on the same tokens and the same parameters:
   folder and meta.json (and for fastText keeps model.bin and loads it back for subword vectors).
 * The benchmark checks that nlptk's cached tokens file and the direct baseline's file are
   byte-identical, so both train on the same tokens.
+* CPU seconds (user + system) of every process are reported beside wall times, with their
+  ratios: on a machine shared with other jobs they are much steadier than wall times.
 * Quality: WordSim353 Spearman and Google-analogy accuracy of every result
   (:func:`nlptk.vectors.evaluate.evaluate_vectors`, files shipped with gensim).
 
@@ -36,6 +38,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -76,7 +79,7 @@ print(json.dumps({"train_s": t1 - t0, "save_s": t2 - t1, "words": int(freqs.sum(
 """
 
 
-def prepare_corpus(source: Path, target: Path, keep_doc_lines: bool) -> dict[str, Any]:
+def prepare_corpus(source: Path, target: Path, keep_doc_lines: bool, max_bytes: int | None) -> dict[str, Any]:
     """Write the prose of ``source`` (maybe compressed) to ``target``, uncompressed."""
     from nlptk.io import open_binary
 
@@ -88,21 +91,27 @@ def prepare_corpus(source: Path, target: Path, keep_doc_lines: bool) -> dict[str
                 continue
             out.write(raw)
             lines += 1
+            if max_bytes is not None and out.tell() >= max_bytes:
+                break
     return {"lines": lines, "wrapper_lines_dropped": dropped, "bytes": target.stat().st_size}
 
 
-def prepare_direct_tokens(corpus: Path, target: Path) -> float:
-    """What a user writes by hand: the same tokenizer, one process, one line per document."""
+def prepare_direct_tokens(corpus: Path, target: Path) -> tuple[float, float]:
+    """What a user writes by hand: the same tokenizer, one process, one line per document.
+
+    Returns wall and CPU seconds.
+    """
     from nlptk.text.tokenize import RegexTokenizer
 
     tokenize = RegexTokenizer()
+    cpu_start = time.process_time()
     start = time.perf_counter()
     with open(corpus, encoding="utf-8", newline="\n") as src, open(target, "w", encoding="utf-8") as out:
         for line in src:
             tokens = tokenize(line)
             if tokens:
                 out.write(" ".join(tokens) + "\n")
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu_start
 
 
 def sha256(path: Path) -> str:
@@ -113,13 +122,20 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a command; return its wall seconds, its CPU seconds (user + system) and its stdout.
+
+    CPU seconds suffer far less than wall time from other jobs on a shared machine.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
-    return seconds, proc.stdout
+    return seconds, cpu, proc.stdout
 
 
 def evaluate(vectors: Any) -> dict[str, Any]:
@@ -160,12 +176,13 @@ def run_method(method: str, args: argparse.Namespace, work: Path, corpus: Path, 
     shutil.rmtree(out_direct, ignore_errors=True)
     out_direct.mkdir()
     script = DIRECT_WORD2VEC if method == "word2vec" else DIRECT_FASTTEXT
-    seconds, stdout = timed(
+    seconds, cpu, stdout = timed(
         [sys.executable, "-c", script, json.dumps({**params, "out": str(out_direct)})], env
     )
     info = json.loads(stdout.strip().splitlines()[-1])
     result["direct"] = {
         "wall_s": round(seconds, 2),
+        "cpu_s": round(cpu, 2),
         "train_s": round(info["train_s"], 2),
         "words_per_s": round(info["words"] * epochs / info["train_s"]),
         "vocab": info["vocab"],
@@ -180,10 +197,11 @@ def run_method(method: str, args: argparse.Namespace, work: Path, corpus: Path, 
     for run in ("cold", "cached"):
         out = work / f"nlptk-{method}-{run}"
         shutil.rmtree(out, ignore_errors=True)
-        seconds, _ = timed([*cmd, "--out", str(out)], env)
+        seconds, cpu, _ = timed([*cmd, "--out", str(out)], env)
         meta = json.loads((out / "meta.json").read_text())["meta"]
         result[f"nlptk_{run}"] = {
             "wall_s": round(seconds, 2),
+            "cpu_s": round(cpu, 2),
             "tokenize_s": meta["timings"]["tokenize"],
             "train_s": meta["timings"]["train"],
             "write_s": meta["timings"].get("write"),
@@ -202,16 +220,21 @@ def run_method(method: str, args: argparse.Namespace, work: Path, corpus: Path, 
         result["nlptk_cold"]["wall_s"] / (direct + args.prepare_s), 3
     )
     result["ratio_cached"] = round(result["nlptk_cached"]["wall_s"] / direct, 3)
-
-    # quality
-    if method == "word2vec":
-        direct_vectors = Vectors.from_gensim(KeyedVectors.load(str(out_direct / "vectors.kv")))
-    else:
-        direct_vectors = load_vectors(out_direct / "model.bin", format="fasttext-bin")
-    result["direct"].update(evaluate(direct_vectors))
-    del direct_vectors
-    for run in ("cold", "cached"):
-        result[f"nlptk_{run}"].update(evaluate(load_vectors(work / f"nlptk-{method}-{run}")))
+    direct_cpu = result["direct"]["cpu_s"]
+    result["cpu_ratio_cold"] = round(result["nlptk_cold"]["cpu_s"] / direct_cpu, 3)
+    result["cpu_ratio_cold_vs_direct_including_its_tokenization"] = round(
+        result["nlptk_cold"]["cpu_s"] / (direct_cpu + args.prepare_cpu_s), 3
+    )
+    result["cpu_ratio_cached"] = round(result["nlptk_cached"]["cpu_s"] / direct_cpu, 3)
+    if not args.no_eval:  # quality
+        if method == "word2vec":
+            direct_vectors = Vectors.from_gensim(KeyedVectors.load(str(out_direct / "vectors.kv")))
+        else:
+            direct_vectors = load_vectors(out_direct / "model.bin", format="fasttext-bin")
+        result["direct"].update(evaluate(direct_vectors))
+        del direct_vectors
+        for run in ("cold", "cached"):
+            result[f"nlptk_{run}"].update(evaluate(load_vectors(work / f"nlptk-{method}-{run}")))
     if not args.keep:
         for path in work.glob(f"*-{method}*"):
             shutil.rmtree(path, ignore_errors=True)
@@ -234,14 +257,16 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep-doc-lines", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the trained outputs")
+    parser.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
+    parser.add_argument("--max-bytes", type=int, default=None, help="use only the first N bytes of prose")
     args = parser.parse_args()
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="nlptk-bench-embed-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus.txt"
-    corpus_info = prepare_corpus(args.corpus, corpus, args.keep_doc_lines)
+    corpus_info = prepare_corpus(args.corpus, corpus, args.keep_doc_lines, args.max_bytes)
     direct_tokens = work / "direct_tokens.txt"
-    args.prepare_s = prepare_direct_tokens(corpus, direct_tokens)
+    args.prepare_s, args.prepare_cpu_s = prepare_direct_tokens(corpus, direct_tokens)
     with open(direct_tokens, encoding="utf-8") as fh:
         n_tokens = sum(len(line.split()) for line in fh)
     report: dict[str, Any] = {
@@ -251,6 +276,7 @@ def main() -> None:
         }
         | {"sg": args.sg, "tokenizer": "regex (nlptk default)"},
         "direct_prepare_s": round(args.prepare_s, 2),
+        "direct_prepare_cpu_s": round(args.prepare_cpu_s, 2),
         "direct_prepare_tokens_per_s": round(n_tokens / args.prepare_s),
         "cpu_count": os.cpu_count(),
         "note": "machine shared with other jobs; wall times of whole processes; ratios = nlptk / direct",
