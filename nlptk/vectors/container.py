@@ -97,7 +97,7 @@ class Vectors:
     def key_to_index(self) -> dict[str, int]:
         """Word -> row mapping (built on first use)."""
         if self._index is None:
-            index = {w: i for i, w in enumerate(self.words)}
+            index = dict(zip(self.words, range(len(self.words)), strict=True))
             if len(index) != len(self.words):
                 seen: set[str] = set()
                 dup = next(w for w in self.words if w in seen or seen.add(w))  # type: ignore[func-returns-value]
