@@ -59,7 +59,8 @@ class ClassifierConfig:
     max_vocab : int, optional
         Keep at most this many words (the most frequent).
     freeze_embeddings : bool, default=True
-        Keep the embedding layer frozen for the first ``freeze_epochs`` epochs.
+        Keep the embedding layer frozen for the first ``freeze_epochs`` epochs (only when it
+        starts from pretrained vectors; random embeddings train from the first epoch).
     freeze_epochs : int, default=1
         Epochs of the frozen stage (counted within ``epochs``).
     epochs : int, default=5
@@ -72,8 +73,8 @@ class ClassifierConfig:
     clip_grad : float, default=1.0
         Gradient norm clipping (0 or None: none).
     lower_lr_factor : float, default=0.1
-        The embedding layer's learning rate, relative to ``lr``, once unfrozen
-        (discriminative learning rates).
+        The pretrained embedding layer's learning rate, relative to ``lr``, once unfrozen
+        (discriminative learning rates); random embeddings use the full ``lr``.
     patience : int, optional, default=3
         Early stopping: stop after this many epochs without improving ``monitor``
         (``None``: never stop early).

@@ -7,7 +7,9 @@ with its callbacks, and :mod:`~nlptk.classify.persist`.
 
 Training runs in transfer stages, as fastai's text learner does: ``"frozen"`` (the embedding
 layer frozen, ``freeze_epochs`` epochs) then ``"unfrozen"`` (everything trains, the embedding
-layer at ``lr * lower_lr_factor``), each stage a one-cycle schedule. Early stopping watches
+layer at ``lr * lower_lr_factor``), each stage a one-cycle schedule. Without pretrained
+vectors there is one stage, ``"train"``, in which the random embeddings train at the full
+rate like every other layer. Early stopping watches
 ``config.monitor`` on the validation set and the best epoch's weights are kept.
 """
 
@@ -241,9 +243,13 @@ def read_splits(
     return splits
 
 
-def _stages(config: ClassifierConfig) -> list[tuple[str, int, bool]]:
-    """``(name, epochs, frozen)`` of each transfer stage."""
-    frozen = config.frozen_epochs
+def _stages(config: ClassifierConfig, pretrained: bool) -> list[tuple[str, int, bool]]:
+    """``(name, epochs, frozen)`` of each transfer stage.
+
+    Random embeddings are never frozen: there is nothing to protect, and frozen random rows
+    would only waste the first epochs.
+    """
+    frozen = config.frozen_epochs if pretrained else 0
     if frozen == 0:
         return [("train", config.epochs, False)]
     stages = [("frozen", frozen, True)]
@@ -369,7 +375,12 @@ def train_classifier(
         len(prepared.classes),
         len(prepared.vocab),
     )
-    stages = _stages(config)
+    pretrained = bool(prepared.embeddings.get("pretrained"))
+    if config.frozen_epochs and not pretrained:
+        logger.info("no pretrained vectors: the embedding layer trains from the first epoch")
+    stages = _stages(config, pretrained)
+    # discriminative rates protect pretrained rows; random rows learn at the full rate
+    lower_lr_factor = config.lower_lr_factor if pretrained else 1.0
     skip_until = None
     if resume_state is not None:
         learner.load_training_state(resume_state)
@@ -385,7 +396,7 @@ def train_classifier(
             if learner.stop_training:
                 break
             learner.freeze_embeddings(frozen)
-            fit(epochs, config.lr, lower_lr_factor=config.lower_lr_factor, stage=name)
+            fit(epochs, config.lr, lower_lr_factor=lower_lr_factor, stage=name)
     except KeyboardInterrupt:
         if checkpoint is not None and checkpoint.exists():
             logger.warning(
@@ -483,7 +494,7 @@ def find_learning_rate(
         clip_grad=config.clip_grad,
         mixed_precision=config.mixed_precision,
     )
-    learner.freeze_embeddings(config.frozen_epochs > 0)
+    learner.freeze_embeddings(config.frozen_epochs > 0 and vectors is not None)
     result = lr_find(learner, start_lr=start_lr, end_lr=end_lr, num_steps=num_steps, progress=progress)
     if plot is not None:
         result.plot(plot, force=force)

@@ -320,3 +320,10 @@ def test_tiny_data_few_steps(n_examples, epochs):
     )
     assert len(clf.history) == epochs
     assert np.isfinite(clf.history[-1]["train_loss"])
+
+
+def test_random_embeddings_are_not_frozen(data):
+    train, val, _ = data
+    clf = train_classifier(train, val=val, config=tiny(epochs=2, freeze_epochs=1, lower_lr_factor=0.1))
+    assert [r["stage"] for r in clf.history] == ["train", "train"]
+    assert clf.info["embeddings"]["pretrained"] is False
