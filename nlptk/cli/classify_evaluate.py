@@ -26,7 +26,9 @@ def _default_out(model: Path, data: Path) -> Path:
 
 
 def _confusion_table(result: Interpretation) -> Table:
-    table = Table(title="Confusion matrix (rows: true, columns: predicted)", title_justify="left")
+    table = Table(
+        title="Confusion matrix", caption="rows: true class, columns: predicted class", title_justify="left"
+    )
     table.add_column("true \\ predicted", style="bold")
     for name in result.classes:
         table.add_column(escape(name), justify="right")
@@ -140,7 +142,7 @@ def evaluate_command(
     console.print(_confusion_table(result))
     pairs = result.most_confused()[:top]
     if pairs:
-        table = Table(title="Most confused (true -> predicted)", title_justify="left")
+        table = Table(title="Most confused", title_justify="left")
         table.add_column("true")
         table.add_column("predicted")
         table.add_column("count", justify="right")
