@@ -124,7 +124,7 @@ def prepare_vectors(args: argparse.Namespace):
         "min_count": 5,
         "epochs": 5,
         "sg": True,
-        "workers": args.threads,
+        "workers": 2,  # gensim threads; cheap to oversubscribe compared with torch
         "seed": 1,
     }
     if args.quick:
