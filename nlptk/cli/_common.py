@@ -90,7 +90,8 @@ def progress_display(enabled: bool = True) -> Iterator[Any]:
             progress.update(task, completed=event.step, total=event.total or None, info=info)
         else:
             total = event.total if event.total is not None else event.step
-            progress.update(task, completed=total, total=total, info=info or None)
+            fields = {"info": info} if info else {}  # keep the last step's metrics otherwise
+            progress.update(task, completed=total, total=total, **fields)
 
     with progress:
         yield callback

@@ -61,7 +61,9 @@ class NlptkGroup(TyperGroup):
         except KeyboardInterrupt:
             if debug:
                 traceback.print_exc()
-            raise _fail("interrupted; no partial output was kept", 130) from None
+            raise _fail(
+                "interrupted; outputs are written only when complete, so none was left half-written", 130
+            ) from None
         except Exception as exc:  # a bug or an unforeseen failure: still one line
             if debug:
                 traceback.print_exc()
