@@ -54,8 +54,11 @@ def _app_raising(exc: BaseException) -> typer.Typer:
 @pytest.mark.parametrize(
     ("exc", "code", "text"),
     [
-        (DataError("needs at least two classes, found only 'pos'", path="d.csv"), 2,
-         "error: d.csv: needs at least two classes, found only 'pos'"),
+        (
+            DataError("needs at least two classes, found only 'pos'", path="d.csv"),
+            2,
+            "error: d.csv: needs at least two classes, found only 'pos'",
+        ),
         (ParameterError("dim must be >= 1, got 0"), 2, "error: dim must be >= 1, got 0"),
         (RuntimeError("disk on fire"), 1, "error: RuntimeError: disk on fire (rerun with --debug"),
         (KeyboardInterrupt(), 130, "error: interrupted"),
