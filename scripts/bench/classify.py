@@ -30,7 +30,11 @@ stderr or in ``--table FILE``; each finished run is appended to ``--log`` as it 
 Usage::
 
     nice python scripts/bench/classify.py --quick                       # smoke run, minutes
-    nice python scripts/bench/classify.py --seeds 0 1 2 --epochs 6 --table table.md
+    nice python scripts/bench/classify.py --table table.md --log runs.jsonl
+    # split over processes, then one summary:
+    nice python scripts/bench/classify.py --models lstm-pretrained lstm-random --log a.jsonl &
+    nice python scripts/bench/classify.py --models gru-pretrained gru-random --log b.jsonl &
+    python scripts/bench/classify.py --merge a.jsonl b.jsonl --table table.md
 """
 
 from __future__ import annotations
