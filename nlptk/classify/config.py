@@ -63,9 +63,9 @@ class ClassifierConfig:
         starts from pretrained vectors; random embeddings train from the first epoch).
     freeze_epochs : int, default=1
         Epochs of the frozen stage (counted within ``epochs``).
-    epochs : int, default=5
+    epochs : int, default=8
         Total epochs (frozen plus unfrozen).
-    lr : float, default=2e-3
+    lr : float, default=1e-2
         Learning rate (the peak of the one-cycle schedule).
     batch_size : int, default=64
     weight_decay : float, default=0.01
@@ -111,8 +111,8 @@ class ClassifierConfig:
     max_vocab: int | None = None
     freeze_embeddings: bool = True
     freeze_epochs: int = 1
-    epochs: int = 5
-    lr: float = 2e-3
+    epochs: int = 8
+    lr: float = 1e-2
     batch_size: int = 64
     weight_decay: float = 0.01
     clip_grad: float | None = 1.0

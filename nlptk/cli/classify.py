@@ -110,11 +110,11 @@ def train_command(
     vectors: VectorsOpt = None,
     vectors_limit: VectorsLimitOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write.")] = Path("classifier"),
-    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Total epochs.")] = 5,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Total epochs.")] = 8,
     freeze_epochs: Annotated[
         int, typer.Option("--freeze-epochs", min=0, help="Epochs with frozen embeddings first.")
     ] = 1,
-    lr: LrOpt = 2e-3,
+    lr: LrOpt = 1e-2,
     lower_lr_factor: Annotated[
         float, typer.Option("--lower-lr-factor", min=0.0, help="Embedding lr / lr once unfrozen.")
     ] = 0.1,
