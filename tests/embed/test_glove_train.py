@@ -211,3 +211,14 @@ def test_cpu_and_cuda_agree(lee_tokens: Path) -> None:
     np.testing.assert_allclose(cpu.losses, gpu.losses, rtol=1e-4)
     np.testing.assert_allclose(cpu.word_vectors, gpu.word_vectors, atol=1e-3)
     np.testing.assert_allclose(cpu.context_biases, gpu.context_biases, atol=1e-3)
+
+
+def test_hogwild_threads_train_as_well_as_the_deterministic_path(lee_tokens: Path) -> None:
+    """threads=2 on the CPU runs two Hogwild workers: not bit-identical, but the same fit."""
+    m = count_cooccurrences(lee_tokens, window=5, min_count=3)
+    threads_before = torch.get_num_threads()
+    serial = fit_glove(m, dim=8, epochs=5, device="cpu", seed=7, batch_size=2000)
+    hogwild = fit_glove(m, dim=8, epochs=5, device="cpu", seed=7, batch_size=2000, threads=2)
+    assert all(b < a for a, b in zip(hogwild.losses, hogwild.losses[1:], strict=False))
+    assert abs(hogwild.losses[-1] - serial.losses[-1]) / serial.losses[-1] < 0.05
+    assert torch.get_num_threads() == threads_before  # the intra-op setting was restored
