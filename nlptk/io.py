@@ -32,6 +32,7 @@ __all__ = [
     "COMPRESSED_SUFFIXES",
     "atomic_directory",
     "atomic_write",
+    "check_encoding",
     "check_input_dir",
     "check_input_file",
     "check_output",
@@ -111,7 +112,8 @@ def open_binary(path: PathLike) -> IO[bytes]:
         raise InputFileError(f"cannot open: {exc.strerror or exc}", path=p) from exc
 
 
-def _check_encoding(encoding: str) -> None:
+def check_encoding(encoding: str) -> None:
+    """Raise :class:`~nlptk.errors.EncodingError` for an unknown codec name."""
     try:
         codecs.lookup(encoding)
     except LookupError as exc:
@@ -127,7 +129,7 @@ def open_text(path: PathLike, *, encoding: str = "utf-8", errors: str = "strict"
     the byte offset. This function suits readers that hand the stream to a library
     (``csv``, ``json``).
     """
-    _check_encoding(encoding)
+    check_encoding(encoding)
     return io.TextIOWrapper(open_binary(path), encoding=encoding, errors=errors, newline="")
 
 
@@ -163,7 +165,7 @@ def iter_lines(
     EncodingError
         A line cannot be decoded; the message names the file, line and byte offset.
     """
-    _check_encoding(encoding)
+    check_encoding(encoding)
     decoder_is_utf8 = codecs.lookup(encoding).name == "utf-8"
     with open_binary(path) as handle:
         position = 0

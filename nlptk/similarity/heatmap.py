@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from nlptk.errors import ParameterError
-from nlptk.io import atomic_write
+from nlptk.export._figure import save_figure
 
 __all__ = ["plot_similarity_heatmap"]
 
@@ -74,9 +74,7 @@ def plot_similarity_heatmap(
     if title:
         ax.set_title(title)
     fig.tight_layout()
-    with atomic_write(path, "wb", force=force) as handle:
-        fig.savefig(handle, format="png", dpi=100)
-    return Path(path)
+    return save_figure(fig, path, force=force, dpi=100)
 
 
 def _cmap():  # type: ignore[no-untyped-def]

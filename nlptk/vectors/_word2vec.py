@@ -15,7 +15,6 @@ line by line in Python to name the first bad line and say what is wrong with it.
 
 from __future__ import annotations
 
-import codecs
 import logging
 import os
 import warnings
@@ -26,7 +25,7 @@ from typing import IO
 import numpy as np
 
 from nlptk.errors import EncodingError, FormatError, InputFileError, ParameterError
-from nlptk.io import open_binary
+from nlptk.io import check_encoding, open_binary
 
 __all__ = [
     "parse_header",
@@ -43,16 +42,6 @@ PathLike = str | os.PathLike[str]
 BLOCK_BYTES = 1 << 22  # 4 MiB of text per bulk conversion (larger blocks: more memory, no faster)
 _MAX_WORD_BYTES = 10_000
 _BOM = b"\xef\xbb\xbf"
-
-
-def check_encoding(encoding: str) -> None:
-    """Raise :class:`EncodingError` for an unknown codec name."""
-    try:
-        codecs.lookup(encoding)
-    except LookupError as exc:
-        raise EncodingError(
-            f"unknown encoding {encoding!r}", hint="use a Python codec name such as utf-8 or latin-1"
-        ) from exc
 
 
 def parse_header(line: bytes) -> tuple[int, int] | None:
