@@ -68,6 +68,24 @@ class ClassifierConfig(Params):
     weight_decay: float = param(0.01, help="AdamW's decoupled weight decay.", min=0.0)
     clip_grad: float | None = param(1.0, help="Gradient norm clipping (0: none).", min=0.0)
     lower_lr_factor: float = param(0.1, help="Embedding lr / lr once unfrozen.", min=0.0)
+    unfreeze_schedule: tuple[int, ...] | None = param(
+        None,
+        help="Gradual unfreezing (ULMFiT): epochs of each stage, the head alone first, then one more "
+        "layer group per stage; the epochs left train everything (default: 1,1,1 with --encoder; "
+        "with vectors: the frozen-embeddings stage of --freeze-epochs).",
+        min=0,
+    )
+    lr_decay: float = param(
+        2.6,
+        help="With gradual unfreezing: each lower layer group learns at the rate of the group above / this.",
+        min=1.0,
+    )
+    cache_features: bool = param(
+        True, help="While only the head trains, encode each text once and train the head on the cache."
+    )
+    cache_memory: float = param(
+        1024.0, help="MiB of RAM the feature cache may take (beyond: a memory-mapped file on disk).", min=0.0
+    )
     patience: int | None = param(3, help="Early-stopping patience in epochs (0: never stop).", min=0)
     monitor: str = param(
         "val_macro_f1", help="Metric for early stopping and the best epoch.", choices=MONITORS

@@ -23,6 +23,7 @@ Layer groups, bottom up: the embedding, each recurrent layer, the head
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -36,11 +37,19 @@ from nlptk.errors import IncompatibleModelError, ParameterError
 from nlptk.text.vocab import Vocabulary
 
 if TYPE_CHECKING:
+    from nlptk.classify.config import ClassifierConfig
     from nlptk.lm.encoder import RNNEncoder
     from nlptk.lm.language_model import LanguageModel
     from nlptk.vectors.container import Vectors
 
-__all__ = ["EncoderClassifier", "PoolingHead", "encoder_from_language_model"]
+__all__ = [
+    "EncoderClassifier",
+    "PoolingHead",
+    "build_encoder_classifier",
+    "config_for_encoder",
+    "encoder_from_language_model",
+    "load_encoder_source",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +57,25 @@ KIND = "lm_encoder"
 
 
 class _BatchNorm1d(nn.BatchNorm1d):
-    """``BatchNorm1d`` that uses its running statistics for a training batch of one example
-    (which has no batch variance) instead of failing."""
+    """``BatchNorm1d`` for small data.
+
+    * Its running statistics start from the first training batch's instead of (0, 1): pooled
+      encoder features can have variances of 1e-4, and a few dozen steps of a small dataset
+      (100 texts are 2 batches an epoch) would leave the running variance near its initial 1,
+      so the head would see inputs 100 times smaller in evaluation than in training.
+    * A training batch of one example (no batch variance) uses the running statistics
+      instead of failing.
+    """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.training and x.shape[0] == 1:
             return F.batch_norm(
                 x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.0, self.eps
             )
+        if self.training and self.track_running_stats and int(self.num_batches_tracked) == 0:
+            with torch.no_grad():
+                self.running_mean.copy_(x.mean(dim=0))
+                self.running_var.copy_(x.var(dim=0, unbiased=True))
         return super().forward(x)
 
 
@@ -299,3 +319,79 @@ def encoder_from_language_model(
         len(added) - from_vectors,
     )
     return encoder, vocab, info
+
+
+def load_encoder_source(encoder: LanguageModel | str | os.PathLike[str]) -> LanguageModel:
+    """A :class:`~nlptk.lm.language_model.LanguageModel`, read from its folder when a path is given.
+
+    Raises
+    ------
+    InputFileError, IncompatibleModelError
+        Not a language model folder, or one from an incompatible nlptk version.
+    """
+    from nlptk.lm.language_model import LanguageModel, load_language_model
+
+    if isinstance(encoder, LanguageModel):
+        return encoder
+    if not isinstance(encoder, (str, os.PathLike)):
+        raise ParameterError(
+            f"encoder must be a LanguageModel or the path of its folder, got {type(encoder).__name__}"
+        )
+    return load_language_model(encoder, device="cpu")
+
+
+def config_for_encoder(config: ClassifierConfig, lm: LanguageModel) -> ClassifierConfig:
+    """``config`` with the language model's tokenizer (the classifier must tokenize as it did).
+
+    Raises
+    ------
+    ParameterError
+        ``config`` asks for another tokenizer than the default and the language model's.
+    """
+    from nlptk.classify.config import ClassifierConfig
+
+    wanted = config.tokenizer
+    lm_tokenizer = lm.tokenizer.to_config()
+    default = ClassifierConfig().tokenizer
+    if wanted != lm_tokenizer and wanted != default:
+        raise ParameterError(
+            f"the classifier must tokenize as its language model does ({lm_tokenizer.get('name')!r} "
+            f"tokenizer, {lm_tokenizer}), but the {wanted.get('name')!r} tokenizer ({wanted}) was asked for",
+            hint="leave out --tokenizer with --encoder: the language model's tokenizer is used",
+        )
+    return config.replace(tokenizer=lm_tokenizer) if wanted != lm_tokenizer else config
+
+
+def build_encoder_classifier(
+    lm: LanguageModel,
+    token_lists: Sequence[Sequence[str]],
+    *,
+    n_classes: int,
+    config: ClassifierConfig,
+    vectors: Vectors | None = None,
+    source: str | None = None,
+) -> tuple[EncoderClassifier, Vocabulary, dict[str, Any]]:
+    """The classifier on ``lm``'s encoder, its vocabulary, and what ``config.json`` records of it.
+
+    The head's dropout is ``config.dropout``; task words seen at least ``config.min_count``
+    times that the language model lacks are added (see :func:`encoder_from_language_model`).
+    """
+    encoder, vocab, coverage = encoder_from_language_model(
+        lm, token_lists, vectors=vectors, min_count=config.min_count
+    )
+    model = EncoderClassifier(encoder, n_classes, dropout=config.dropout)
+    embeddings = {
+        "pretrained": True,
+        "dim": int(encoder.embedding.embedding_dim),
+        "encoder": {
+            "source": source,
+            "language_model": {
+                k: v for k, v in lm.meta.items() if isinstance(v, (str, int, float, bool)) and k != "history"
+            },
+            "vectors": None
+            if vectors is None
+            else {k: v for k, v in vectors.meta.items() if isinstance(v, (str, int, float, bool))},
+        },
+        "coverage": coverage,
+    }
+    return model, vocab, embeddings

@@ -85,6 +85,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         weight_decay: float = 0.01,
         clip_grad: float | None = 1.0,
         lower_lr_factor: float = 0.1,
+        unfreeze_schedule: tuple[int, ...] | None = None,
+        lr_decay: float = 2.6,
+        cache_features: bool = True,
+        cache_memory: float = 1024.0,
         patience: int | None = 3,
         monitor: str = "val_macro_f1",
         schedule: str = "one_cycle",
@@ -113,6 +117,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.clip_grad = clip_grad
         self.lower_lr_factor = lower_lr_factor
+        self.unfreeze_schedule = unfreeze_schedule
+        self.lr_decay = lr_decay
+        self.cache_features = cache_features
+        self.cache_memory = cache_memory
         self.patience = patience
         self.monitor = monitor
         self.schedule = schedule

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import EncodedDataset, encode_labels, encode_texts, make_loader
@@ -44,7 +45,7 @@ class TrainedClassifier:
 
     Parameters
     ----------
-    model : RNNClassifier
+    model : RNNClassifier or EncoderClassifier
     config : ClassifierConfig
     vocab : Vocabulary
     classes : list of str
@@ -63,7 +64,7 @@ class TrainedClassifier:
     history : list of dict
         ``epoch, stage, train_loss, val_loss, val_accuracy, val_macro_f1, lr, seconds,
         train_sentences_per_s`` per epoch.
-    model : RNNClassifier
+    model : RNNClassifier or EncoderClassifier
     device : torch.device
 
     Examples
@@ -75,7 +76,7 @@ class TrainedClassifier:
 
     def __init__(
         self,
-        model: RNNClassifier,
+        model: nn.Module,
         *,
         config: ClassifierConfig,
         vocab: Vocabulary,
@@ -95,6 +96,13 @@ class TrainedClassifier:
 
     def __repr__(self) -> str:
         c = self.config
+        spec = getattr(self.model, "spec", None)
+        if callable(spec):
+            encoder = spec()["encoder"]
+            return (
+                f"<TrainedClassifier on a language model's {encoder['cell']} encoder "
+                f"({encoder['num_layers']} layers), {len(self.classes)} classes, {len(self.vocab)} words>"
+            )
         return (
             f"<TrainedClassifier {c.cell} {'bi' if c.bidirectional else 'uni'}directional "
             f"{c.num_layers}x{c.hidden_size}, {len(self.classes)} classes, {len(self.vocab)} words>"
@@ -103,13 +111,18 @@ class TrainedClassifier:
     # -- persistence ----------------------------------------------------------------------------
     def save(self, path: PathLike, *, force: bool = False) -> Path:
         """Write the model folder (config.json, vocab.json, model.pt, history.json, history.png)."""
+        from nlptk.classify.encoder_model import EncoderClassifier
+
+        sizes: dict[str, Any] = {
+            "vocab_size": self.model.embedding.num_embeddings,
+            "embedding_dim": self.model.embedding.embedding_dim,
+            "n_classes": len(self.classes),
+        }
+        if isinstance(self.model, EncoderClassifier):  # a language model's encoder under the head
+            sizes["architecture"] = self.model.spec()
         body = {
             "classes": self.classes,
-            "model": {
-                "vocab_size": self.model.embedding.num_embeddings,
-                "embedding_dim": self.model.embedding.embedding_dim,
-                "n_classes": len(self.classes),
-            },
+            "model": sizes,
             "config": self.config.to_dict(),
             **{k: v for k, v in self.info.items() if k not in ("classes", "model", "config")},
         }
@@ -140,12 +153,22 @@ class TrainedClassifier:
             sizes = body["model"]
             classes = list(body["classes"])
             vocab = Vocabulary.from_dict(parts["vocab"])
-            model = RNNClassifier.from_config(
-                config,
-                vocab_size=int(sizes["vocab_size"]),
-                embedding_dim=int(sizes["embedding_dim"]),
-                n_classes=int(sizes["n_classes"]),
-            )
+            model: nn.Module
+            if sizes.get("architecture") is not None:
+                from nlptk.classify.encoder_model import EncoderClassifier
+
+                model = EncoderClassifier.from_spec(
+                    sizes["architecture"],
+                    vocab_size=int(sizes["vocab_size"]),
+                    n_classes=int(sizes["n_classes"]),
+                )
+            else:
+                model = RNNClassifier.from_config(
+                    config,
+                    vocab_size=int(sizes["vocab_size"]),
+                    embedding_dim=int(sizes["embedding_dim"]),
+                    n_classes=int(sizes["n_classes"]),
+                )
             model.load_state_dict(parts["state_dict"])
         except (KeyError, TypeError, RuntimeError, NlptkError) as exc:
             raise IncompatibleModelError(

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
+from torch import nn
 
 from nlptk.classify.callbacks import Callback, EarlyStopping, LastCheckpoint, ProgressReporter
 from nlptk.classify.config import ClassifierConfig
@@ -37,12 +38,25 @@ from nlptk.classify.data import (
     make_loader,
 )
 from nlptk.classify.embeddings import match_embeddings, random_embeddings
+from nlptk.classify.encoder_model import (
+    EncoderClassifier,
+    build_encoder_classifier,
+    config_for_encoder,
+    load_encoder_source,
+)
 from nlptk.classify.learner import Learner
 from nlptk.classify.lr_finder import LRFinderResult, lr_find
 from nlptk.classify.model import RNNClassifier
 from nlptk.classify.persist import checkpoint_path, load_checkpoint
 from nlptk.classify.predictor import TrainedClassifier
 from nlptk.classify.runtime import resolve_device, seed_everything
+from nlptk.classify.transfer import (
+    TransferLearner,
+    feature_cache_hook,
+    freeze_to,
+    run_stages,
+    transfer_stages,
+)
 from nlptk.errors import DataError, InputFileError, ParameterError
 from nlptk.io import check_output
 from nlptk.progress import ProgressCallback
@@ -51,6 +65,7 @@ from nlptk.text.tokenize import tokenizer_from_config
 from nlptk.text.vocab import Vocabulary
 
 if TYPE_CHECKING:
+    from nlptk.lm.language_model import LanguageModel
     from nlptk.vectors.container import Vectors
 
 __all__ = ["find_learning_rate", "read_splits", "train_classifier"]
@@ -60,7 +75,7 @@ logger = logging.getLogger(__name__)
 PathLike = str | os.PathLike[str]
 
 # settings a resumed run may change; any other difference from the checkpoint is an error
-_RESUMABLE_CHANGES = {"device", "mixed_precision", "patience"}
+_RESUMABLE_CHANGES = {"device", "mixed_precision", "patience", "cache_features", "cache_memory"}
 
 
 @dataclass
@@ -70,7 +85,7 @@ class _Prepared:
     config: ClassifierConfig
     classes: list[str]
     vocab: Vocabulary
-    model: RNNClassifier
+    model: nn.Module  # RNNClassifier, or EncoderClassifier on a language model's encoder
     train_loader: Any
     val_loader: Any
     n_train: int
@@ -134,6 +149,8 @@ def _prepare(
     resume_state: dict[str, Any] | None,
     checkpoint: Path | None,
     device: torch.device,
+    lm: LanguageModel | None = None,
+    encoder_source: str | None = None,
 ) -> _Prepared:
     classes = _check_training_data(train)
     if val is None:
@@ -162,7 +179,20 @@ def _prepare(
             )
         matrix = None
         embeddings = extra["embeddings"]
+        architecture = extra.get("architecture")
+        model = (
+            EncoderClassifier.from_spec(architecture, vocab_size=len(vocab), n_classes=len(classes))
+            if architecture is not None
+            else None
+        )
+    elif lm is not None:
+        token_lists = [tokenizer(t) for t in train.texts]
+        model, vocab, embeddings = build_encoder_classifier(
+            lm, token_lists, n_classes=len(classes), config=config, vectors=vectors, source=encoder_source
+        )
+        matrix = None
     else:
+        model = None
         token_lists = [tokenizer(t) for t in train.texts]
         vocab = build_vocabulary(token_lists, min_count=config.min_count, max_size=config.max_vocab)
         if vectors is not None:
@@ -177,9 +207,10 @@ def _prepare(
             matrix = random_embeddings(len(vocab), config.embedding_dim, seed=config.seed)
             embeddings = {"pretrained": False, "dim": config.embedding_dim, "coverage": None}
             logger.info("no pretrained vectors: embeddings start random (dim=%d)", config.embedding_dim)
-    model = RNNClassifier.from_config(
-        config, vocab_size=len(vocab), embedding_dim=int(embeddings["dim"]), n_classes=len(classes)
-    )
+    if model is None:
+        model = RNNClassifier.from_config(
+            config, vocab_size=len(vocab), embedding_dim=int(embeddings["dim"]), n_classes=len(classes)
+        )
     if matrix is not None:
         model.load_embeddings(torch.from_numpy(matrix))
 
@@ -262,6 +293,7 @@ def train_classifier(
     train: LabelledData,
     *,
     vectors: Vectors | None = None,
+    encoder: LanguageModel | PathLike | None = None,
     val: LabelledData | None = None,
     config: ClassifierConfig | None = None,
     out: PathLike | None = None,
@@ -279,6 +311,12 @@ def train_classifier(
     vectors : Vectors, optional
         Pretrained word vectors for the embedding layer (known words copied, others from
         subwords or random; the coverage is logged and saved). ``None``: random start.
+        With ``encoder``: rows for the task's words the language model lacks (same dimension).
+    encoder : LanguageModel or path, optional
+        A language model (or its folder) whose embedding and recurrent layers the classifier
+        starts from (ULMFiT: concat pooling, a two-block head, gradual unfreezing with
+        ``config.unfreeze_schedule``, discriminative rates ``config.lr_decay``); its
+        tokenizer is used.
     val : LabelledData, optional
         Validation data; its labels must be training classes. ``None``: a seeded,
         stratified 10% of ``train`` is kept aside.
@@ -322,6 +360,10 @@ def train_classifier(
     """
     config = (config or ClassifierConfig()).validate()
     started = time.perf_counter()
+    lm = load_encoder_source(encoder) if encoder is not None else None
+    if lm is not None:
+        config = config_for_encoder(config, lm)
+    encoder_source = str(encoder) if isinstance(encoder, (str, os.PathLike)) else None
     out_path = Path(out) if out is not None else None
     if out_path is not None:
         check_output(out_path, force=force)
@@ -338,7 +380,7 @@ def train_classifier(
         config = _check_resume(config, resume_state["extra"], checkpoint)
 
     device = resolve_device(config.device)
-    prepared = _prepare(train, vectors, val, config, resume_state, checkpoint, device)
+    prepared = _prepare(train, vectors, val, config, resume_state, checkpoint, device, lm, encoder_source)
 
     def checkpoint_extra() -> dict[str, Any]:
         return {
@@ -347,6 +389,7 @@ def train_classifier(
             "vocab": prepared.vocab.to_dict(),
             "embedding_dim": int(prepared.embeddings["dim"]),
             "embeddings": prepared.embeddings,
+            "architecture": prepared.model.spec() if isinstance(prepared.model, EncoderClassifier) else None,
         }
 
     early = EarlyStopping(config.monitor, config.patience)
@@ -355,7 +398,11 @@ def train_classifier(
         all_callbacks.append(LastCheckpoint(checkpoint, checkpoint_extra))
     all_callbacks.append(ProgressReporter(progress, config.epochs))
     all_callbacks.extend(callbacks or [])
-    learner = Learner(
+    gradual = transfer_stages(prepared.model, config)
+    learner_class, extra_options = (
+        (Learner, {}) if gradual is None else (TransferLearner, {"lr_decay": config.lr_decay})
+    )
+    learner = learner_class(
         prepared.model,
         prepared.train_loader,
         prepared.val_loader,
@@ -365,6 +412,7 @@ def train_classifier(
         clip_grad=config.clip_grad,
         mixed_precision=config.mixed_precision,
         callbacks=all_callbacks,
+        **extra_options,
     )
     logger.info(
         "training a %s classifier on %s: %d training and %d validation texts, %d classes, %d words",
@@ -387,7 +435,19 @@ def train_classifier(
         skip_until = resume_state["stage"]
         logger.info("resuming after epoch %d (stage %r)", learner.epoch, skip_until)
     fit = learner.fit_one_cycle if config.schedule == "one_cycle" else learner.fit
+    if gradual is not None:
+        stages = []  # gradual unfreezing instead
     try:
+        if gradual is not None:
+            logger.info("gradual unfreezing: %s", ", ".join(f"{s.name} x{s.epochs}" for s in gradual))
+            run_stages(
+                learner,
+                gradual,
+                lr=config.lr,
+                one_cycle=config.schedule == "one_cycle",
+                skip_until=skip_until,
+                before_stage=feature_cache_hook(learner, config),
+            )
         for name, epochs, frozen in stages:
             if skip_until is not None:
                 if name != skip_until:
@@ -445,6 +505,7 @@ def find_learning_rate(
     train: LabelledData,
     *,
     vectors: Vectors | None = None,
+    encoder: LanguageModel | PathLike | None = None,
     config: ClassifierConfig | None = None,
     start_lr: float = 1e-7,
     end_lr: float = 10.0,
@@ -453,12 +514,17 @@ def find_learning_rate(
     force: bool = False,
     progress: ProgressCallback | None = None,
 ) -> LRFinderResult:
-    """Run the lr finder on a freshly built classifier (frozen embeddings as in the first stage).
+    """Run the lr finder on a freshly built classifier, frozen as in its first stage.
+
+    That stage is the frozen-embeddings one for pretrained vectors, the head alone with
+    gradual unfreezing (``encoder``, or ``config.unfreeze_schedule``).
 
     Parameters
     ----------
     train : LabelledData
     vectors : Vectors, optional
+    encoder : LanguageModel or path, optional
+        A language model to start from (see :func:`train_classifier`).
     config : ClassifierConfig, optional
     start_lr, end_lr : float
         The rate rises exponentially between them.
@@ -480,11 +546,18 @@ def find_learning_rate(
     0.0031
     """
     config = (config or ClassifierConfig()).validate()
+    lm = load_encoder_source(encoder) if encoder is not None else None
+    if lm is not None:
+        config = config_for_encoder(config, lm)
     if plot is not None:
         check_output(plot, force=force)
     device = resolve_device(config.device)
-    prepared = _prepare(train, vectors, None, config, None, None, device)
-    learner = Learner(
+    prepared = _prepare(train, vectors, None, config, None, None, device, lm)
+    gradual = transfer_stages(prepared.model, config)
+    learner_class, extra_options = (
+        (Learner, {}) if gradual is None else (TransferLearner, {"lr_decay": config.lr_decay})
+    )
+    learner = learner_class(
         prepared.model,
         prepared.train_loader,
         None,
@@ -493,8 +566,12 @@ def find_learning_rate(
         weight_decay=config.weight_decay,
         clip_grad=config.clip_grad,
         mixed_precision=config.mixed_precision,
+        **extra_options,
     )
-    learner.freeze_embeddings(config.frozen_epochs > 0 and vectors is not None)
+    if gradual is not None:
+        freeze_to(learner.model, gradual[0].trainable_groups)
+    else:
+        learner.freeze_embeddings(config.frozen_epochs > 0 and vectors is not None)
     result = lr_find(learner, start_lr=start_lr, end_lr=end_lr, num_steps=num_steps, progress=progress)
     if plot is not None:
         result.plot(plot, force=force)

@@ -25,12 +25,13 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -38,12 +39,20 @@ from torch import nn
 from nlptk.classify.learner import Learner
 from nlptk.errors import ParameterError
 
+if TYPE_CHECKING:
+    from nlptk.classify.config import ClassifierConfig
+
 __all__ = [
+    "DEFAULT_SCHEDULE",
+    "STAGE_LR_FACTOR",
     "Stage",
     "TransferLearner",
     "discriminative_lrs",
+    "feature_cache_hook",
     "freeze_to",
     "layer_groups",
+    "run_stages",
+    "transfer_stages",
     "unfreezing_stages",
 ]
 
@@ -132,13 +141,20 @@ def discriminative_lrs(lr: float, n_groups: int, lr_decay: float) -> list[float]
     return [lr / lr_decay ** (n_groups - 1 - i) for i in range(n_groups)]
 
 
+#: Each stage's peak rate relative to the stage before it (ULMFiT's recipe lowers the rate
+#: as more layers train: 2e-2, 1e-2, 5e-3, then 1e-3 for everything).
+STAGE_LR_FACTOR = 0.5
+
+
 @dataclass(frozen=True)
 class Stage:
-    """One fine-tuning stage: ``epochs`` epochs training the top ``trainable_groups`` groups."""
+    """One fine-tuning stage: ``epochs`` epochs training the top ``trainable_groups`` groups,
+    at ``lr_scale`` times the peak learning rate."""
 
     name: str
     epochs: int
     trainable_groups: int
+    lr_scale: float = 1.0
 
 
 def unfreezing_stages(n_groups: int, schedule: Sequence[int], epochs: int) -> list[Stage]:
@@ -148,11 +164,12 @@ def unfreezing_stages(n_groups: int, schedule: Sequence[int], epochs: int) -> li
     epochs; the epochs left after the schedule train every group. A schedule longer than the
     groups below the head ends at "everything trains"; epochs run out first if
     ``epochs`` is smaller than the schedule's sum. An empty schedule trains everything.
+    Each stage's peak rate is :data:`STAGE_LR_FACTOR` times the one before (``lr_scale``).
 
     Examples
     --------
-    >>> [(s.name, s.epochs, s.trainable_groups) for s in unfreezing_stages(3, (1, 2), epochs=5)]
-    [('head', 1, 1), ('top-2', 2, 2), ('all', 2, 3)]
+    >>> [(s.name, s.epochs, s.trainable_groups, s.lr_scale) for s in unfreezing_stages(3, (1, 2), epochs=5)]
+    [('head', 1, 1, 1.0), ('top-2', 2, 2, 0.5), ('all', 2, 3, 0.25)]
     >>> [(s.name, s.epochs) for s in unfreezing_stages(3, (1, 1, 1, 1), epochs=3)]
     [('head', 1), ('top-2', 1), ('all', 1)]
     """
@@ -165,10 +182,11 @@ def unfreezing_stages(n_groups: int, schedule: Sequence[int], epochs: int) -> li
             break
         n = min(int(stage_epochs), left)
         if n:
-            stages.append(Stage("head" if k == 1 else f"top-{k}", n, k))
+            scale = STAGE_LR_FACTOR ** len(stages)
+            stages.append(Stage("head" if k == 1 else f"top-{k}", n, k, scale))
             left -= n
     if left:
-        stages.append(Stage("all", left, n_groups))
+        stages.append(Stage("all", left, n_groups, STAGE_LR_FACTOR ** len(stages)))
     elif stages and stages[-1].trainable_groups < n_groups:
         logger.info(
             "the unfreezing schedule uses all %d epochs before every layer trains (top %d of %d groups)",
@@ -231,7 +249,8 @@ def run_stages(
     skip_until: str | None = None,
     before_stage: Callable[[Stage], Any] | None = None,
 ) -> None:
-    """Fit each stage in turn: freeze below its groups, then one cycle (or a constant rate).
+    """Fit each stage in turn: freeze below its groups, then one cycle (or a constant rate)
+    peaking at ``lr * stage.lr_scale``.
 
     ``before_stage(stage)`` may return a context manager that is held during the stage
     (for example the feature cache of a head-only stage). ``skip_until`` names the stage a
@@ -247,9 +266,44 @@ def run_stages(
             break
         freeze_to(learner.model, stage.trainable_groups)
         context = before_stage(stage) if before_stage is not None else None
+        stage_lr = lr * stage.lr_scale
         if context is None:
-            fit(stage.epochs, lr, stage=stage.name)
+            fit(stage.epochs, stage_lr, stage=stage.name)
         else:
             with context:
-                fit(stage.epochs, lr, stage=stage.name)
+                fit(stage.epochs, stage_lr, stage=stage.name)
     freeze_to(learner.model, len(layer_groups(learner.model)))
+
+
+#: ULMFiT's schedule: the head alone, then one more group, then one more, one epoch each.
+DEFAULT_SCHEDULE = (1, 1, 1)
+
+
+def transfer_stages(model: nn.Module, config: ClassifierConfig) -> list[Stage] | None:
+    """The gradual-unfreezing stages of ``model`` under ``config``, or ``None`` for the plain stages.
+
+    A model with its own ``layer_groups()`` (a language model's encoder) always unfreezes
+    gradually (``config.unfreeze_schedule``, default :data:`DEFAULT_SCHEDULE`); an
+    :class:`~nlptk.classify.model.RNNClassifier` only when ``unfreeze_schedule`` is set.
+    """
+    schedule = config.unfreeze_schedule
+    if schedule is None:
+        if not callable(getattr(model, "layer_groups", None)):
+            return None
+        schedule = DEFAULT_SCHEDULE
+    return unfreezing_stages(len(layer_groups(model)), schedule, config.epochs)
+
+
+def feature_cache_hook(
+    learner: Learner, config: ClassifierConfig
+) -> Callable[[Stage], contextlib.AbstractContextManager[bool] | None]:
+    """``before_stage`` for :func:`run_stages`: cache the features of head-only stages
+    (when ``config.cache_features``), within ``config.cache_memory`` MiB of RAM."""
+    from nlptk.classify.feature_cache import cached_features, memory_budget_bytes
+
+    def before_stage(stage: Stage) -> contextlib.AbstractContextManager[bool] | None:
+        if stage.trainable_groups != 1 or not config.cache_features:
+            return None
+        return cached_features(learner, memory_budget=memory_budget_bytes(config.cache_memory))
+
+    return before_stage

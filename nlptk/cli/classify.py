@@ -49,9 +49,20 @@ VectorsLimitOpt = Annotated[
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing output.")]
 TokenizerOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--tokenizer", help="regex (default: lowercased words), whitespace (pre-tokenized text), spacy."
+        "--tokenizer",
+        help="regex (default: lowercased words), whitespace (pre-tokenized text), spacy; "
+        "with --encoder, the language model's.",
+    ),
+]
+EncoderOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--encoder",
+        help="A language model folder (nlptk lm train / lm finetune): the classifier starts from its "
+        "embedding and recurrent layers and uses its tokenizer (ULMFiT); --vectors then give rows for "
+        "task words it lacks.",
     ),
 ]
 
@@ -80,8 +91,9 @@ def train_command(
     encoding: EncodingOpt = None,
     vectors: VectorsOpt = None,
     vectors_limit: VectorsLimitOpt = None,
+    encoder: EncoderOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write.")] = Path("classifier"),
-    tokenizer: TokenizerOpt = "regex",
+    tokenizer: TokenizerOpt = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of --out.")] = False,
     force: ForceOpt = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
@@ -91,13 +103,15 @@ def train_command(
     """Train a text classifier, starting from pretrained vectors (frozen first, then fine-tuned)."""
     from nlptk.classify.train import read_splits, train_classifier
 
-    config = config.replace(tokenizer=_tokenizer_config(tokenizer))
+    if tokenizer is not None:
+        config = config.replace(tokenizer=_tokenizer_config(tokenizer))
     splits = read_splits(data, val=val, test=test, format=format, encoding=encoding)
     loaded_vectors = _load_vectors(vectors, vectors_limit)
     with progress_display(progress) as callback:
         clf = train_classifier(
             splits["train"],
             vectors=loaded_vectors,
+            encoder=encoder,
             val=splits.get("val"),
             config=config,
             out=out,
@@ -105,7 +119,8 @@ def train_command(
             resume=resume,
             progress=callback,
         )
-    table = Table(title=f"{config.cell} classifier saved to {out}")
+    kind = "language-model" if encoder is not None else config.cell
+    table = Table(title=f"{kind} classifier saved to {out}")
     for column in (
         "epoch",
         "stage",
@@ -135,7 +150,13 @@ def train_command(
         )
     console.print(table)
     coverage = clf.info.get("embeddings", {}).get("coverage")
-    if coverage:
+    if coverage and "lm_words" in coverage:
+        console.print(
+            f"the language model knows {coverage['token_coverage']:.1%} of the training tokens; "
+            f"{coverage['added_words']:,} task words added ({coverage['added_from_vectors']:,} from vectors, "
+            f"{coverage['added_mean_row']:,} from its mean row)"
+        )
+    elif coverage:
         console.print(
             f"vectors cover {coverage['coverage']:.1%} of the vocabulary "
             f"({coverage['token_coverage']:.1%} of training tokens)"
@@ -157,7 +178,17 @@ def _num(value: float | None) -> str:
 @app.command("lr-find")
 @config_options(
     ClassifierConfig,
-    exclude=("epochs", "lr", "patience", "monitor", "schedule", "lower_lr_factor"),
+    exclude=(
+        "epochs",
+        "lr",
+        "patience",
+        "monitor",
+        "schedule",
+        "lower_lr_factor",
+        "lr_decay",
+        "cache_features",
+        "cache_memory",
+    ),
     help_overrides={
         "freeze_epochs": "0: search with trainable embeddings; else frozen pretrained embeddings."
     },
@@ -166,9 +197,10 @@ def lr_find_command(
     data: DataArg,
     vectors: VectorsOpt = None,
     vectors_limit: VectorsLimitOpt = None,
+    encoder: EncoderOpt = None,
     format: FormatOpt = None,
     encoding: EncodingOpt = None,
-    tokenizer: TokenizerOpt = "regex",
+    tokenizer: TokenizerOpt = None,
     steps: Annotated[int, typer.Option("--steps", min=2, help="Steps of the range test.")] = 100,
     start_lr: Annotated[float, typer.Option("--start-lr", min=0.0)] = 1e-7,
     end_lr: Annotated[float, typer.Option("--end-lr", min=0.0)] = 10.0,
@@ -180,13 +212,15 @@ def lr_find_command(
     """Find a learning rate: the loss while the rate rises exponentially, and a suggestion."""
     from nlptk.classify.train import find_learning_rate, read_splits
 
-    config = config.replace(tokenizer=_tokenizer_config(tokenizer))
+    if tokenizer is not None:
+        config = config.replace(tokenizer=_tokenizer_config(tokenizer))
     splits = read_splits(data, format=format, encoding=encoding)
     loaded_vectors = _load_vectors(vectors, vectors_limit)
     with progress_display() as callback:
         result = find_learning_rate(
             splits["train"],
             vectors=loaded_vectors,
+            encoder=encoder,
             config=config,
             start_lr=start_lr,
             end_lr=end_lr,

@@ -81,9 +81,14 @@ def test_freeze_to_trains_only_the_top_groups():
 
 def test_unfreezing_stages_follow_the_schedule():
     stages = unfreezing_stages(4, (1, 1, 1), epochs=6)
-    assert stages == [Stage("head", 1, 1), Stage("top-2", 1, 2), Stage("top-3", 1, 3), Stage("all", 3, 4)]
+    assert stages == [
+        Stage("head", 1, 1, 1.0),
+        Stage("top-2", 1, 2, 0.5),
+        Stage("top-3", 1, 3, 0.25),
+        Stage("all", 3, 4, 0.125),
+    ]
     assert unfreezing_stages(3, (), epochs=2) == [Stage("all", 2, 3)]
-    assert unfreezing_stages(3, (2, 0, 5), epochs=4) == [Stage("head", 2, 1), Stage("all", 2, 3)]
+    assert unfreezing_stages(3, (2, 0, 5), epochs=4) == [Stage("head", 2, 1), Stage("all", 2, 3, 0.5)]
     assert unfreezing_stages(3, (1, 1), epochs=1) == [Stage("head", 1, 1)]
     with pytest.raises(ParameterError):
         unfreezing_stages(3, (1, -1), epochs=3)
@@ -130,8 +135,8 @@ def test_stage_schedule_applies_requires_grad_and_rates_per_stage():
         [False, True, True, True],
         [True, True, True, True],
     ]
-    for _, _, peaks in recorder.stages:  # one optimizer group per layer group, 2.6 apart
-        assert len(peaks) == n_groups and peaks[-1] == pytest.approx(1e-2)
+    for i, (_, _, peaks) in enumerate(recorder.stages):  # one optimizer group per layer group, 2.6 apart
+        assert len(peaks) == n_groups and peaks[-1] == pytest.approx(1e-2 * 0.5**i)  # halved per stage
         for lower, upper in itertools.pairwise(peaks):
             assert upper / lower == pytest.approx(2.6)
     # unfreezing did something: each stage moved exactly the groups it unfroze
