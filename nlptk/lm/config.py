@@ -116,6 +116,16 @@ class LanguageModelConfig(EncoderConfig):
     schedule: str = param("one_cycle", help="Learning-rate schedule.", choices=SCHEDULES)
     batch_size: int = param(32, help="Parallel token streams per batch.", min=1)
     bptt: int = param(70, help="Tokens per truncated back-propagation window.", min=2)
+    lr_decay: float = param(
+        1.0,
+        help="Discriminative rates: each lower layer group (decoder, layers, embedding) gets the rate "
+        "of the one above divided by this (ULMFiT fine-tuning: 2.6).",
+        min=1.0,
+    )
+    new_words: bool = param(
+        True,
+        help="Fine-tuning: add the new texts' words (seen min_count times) to the vocabulary.",
+    )
     weight_decay: float = param(0.01, help="AdamW's decoupled weight decay.", min=0.0)
     clip_grad: float | None = param(
         0.25, help="Gradient norm clipping (None: none).", min=0.0, min_exclusive=True

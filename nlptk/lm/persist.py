@@ -109,7 +109,9 @@ def write_model_folder(
     target = Path(path)
     body = {"format": FORMAT, "format_version": FORMAT_VERSION, "nlptk_version": _nlptk_version(), **config}
     with atomic_directory(target, force=force) as tmp:
-        (tmp / "config.json").write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / "config.json").write_text(
+            json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         (tmp / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False) + "\n", encoding="utf-8")
         (tmp / "meta.json").write_text(
             json.dumps(meta, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
@@ -181,7 +183,8 @@ def read_model_folder(path: PathLike) -> dict[str, Any]:
     version = config.get("format_version")
     if version != FORMAT_VERSION:
         raise IncompatibleModelError(
-            f"language model format version {version!r} (written by nlptk {config.get('nlptk_version', '?')}); "
+            f"language model format version {version!r} "
+            f"(written by nlptk {config.get('nlptk_version', '?')}); "
             f"this nlptk {_nlptk_version()} reads version {FORMAT_VERSION}",
             path=folder,
             hint="train the model again with this nlptk version, or use the version that wrote it",
@@ -197,4 +200,10 @@ def read_model_folder(path: PathLike) -> dict[str, Any]:
         raise FormatError("model.pt holds no 'model' state_dict", path=model_file)
     meta_file = folder / "meta.json"
     meta = _read_json(meta_file) if meta_file.exists() else {}
-    return {"config": config, "vocab": vocab, "state_dict": weights["model"], "meta": meta, "tokenizer": tokenizer}
+    return {
+        "config": config,
+        "vocab": vocab,
+        "state_dict": weights["model"],
+        "meta": meta,
+        "tokenizer": tokenizer,
+    }
