@@ -259,6 +259,8 @@ class LMLearner:
             if batch_index % check_every == 0:
                 self._check_finite(loss_sum, batch_index)
             self.train_seconds = seconds_before + (time.perf_counter() - started)
+            if self.step == 1:
+                self._check_first_step()
             if self.calibration_steps and self.step == self.calibration_steps and self.scheduler is None:
                 self._after_calibration()
             self.epoch_loss_sum, self.epoch_tokens = loss_sum, tokens
@@ -284,6 +286,16 @@ class LMLearner:
             "seconds": round(seconds, 3),
             "partial": partial,
         }
+
+    def _check_first_step(self) -> None:
+        """Refuse a time budget that one batch already overran (the run would be one step)."""
+        budget = self.config.max_minutes
+        if budget is not None and self.train_seconds > budget * 60.0:
+            raise TrainingError(
+                f"the time budget ({budget * 60.0:.3g} s) is smaller than one batch, which took "
+                f"{self.train_seconds:.3g} s; no model was saved",
+                hint="give a larger --max-minutes, or a smaller --batch-size / --bptt",
+            )
 
     def _check_finite(self, value: torch.Tensor, batch_index: int) -> None:
         if not bool(torch.isfinite(value)):
