@@ -55,6 +55,7 @@ _LAZY = {
     "TextClassifier": "nlptk.classify",
     "TrainedClassifier": "nlptk.classify",
     "train_classifier": "nlptk.classify",
+    "classifier_learner": "nlptk.classify.notebook",
     "evaluate_classifier": "nlptk.classify.evaluate",
     # language models
     "LanguageModel": "nlptk.lm",
@@ -83,6 +84,7 @@ __all__ = [
     "Vectors",
     "Vocabulary",
     "__version__",
+    "classifier_learner",
     "classify",
     "corpus_stats",
     "download_corpus",
