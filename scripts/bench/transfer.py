@@ -47,15 +47,10 @@ import gzip
 import json
 import logging
 import os
-import statistics
 import sys
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 DATA_ROOT = Path("/work/shared/data/classification")
 CORPUS = Path("/work/shared/data/corpora/enwiki_wikiextractor_100M.txt.gz")
@@ -107,7 +102,8 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(args.threads)
     args.work.mkdir(parents=True, exist_ok=True)
     corpus = args.work / f"enwiki-{args.tokens}.txt"
-    result: dict[str, Any] = {"corpus": str(corpus), "corpus_tokens_whitespace": cut_corpus(args.tokens, corpus)}
+    n_tokens = cut_corpus(args.tokens, corpus)
+    result: dict[str, Any] = {"corpus": str(corpus), "corpus_tokens_whitespace": n_tokens}
     vectors_dir = args.work / "w2v"
     w2v_params = {
         "dim": 100,
