@@ -276,3 +276,20 @@ def test_pretrained_encoder_separates_a_toy_task_that_vectors_alone_cannot(tmp_p
     assert with_lm.score(val)["accuracy"] > 0.95 and vectors_only.score(val)["accuracy"] > 0.95
     assert lm_acc > 0.9, (lm_acc, vectors_acc, random_acc)
     assert vectors_acc < 0.75 and random_acc < 0.75, (lm_acc, vectors_acc, random_acc)
+
+
+def test_text_classifier_takes_an_encoder(make_language_model, tmp_path):
+    from sklearn.base import clone
+
+    from nlptk.classify.estimator import TextClassifier
+
+    lm_dir = tmp_path / "lm"
+    make_language_model(WORDS, embedding_dim=8).save(lm_dir)
+    data = sentiment_data(80)
+    labels = [data.classes[y] for y in data.labels]
+    estimator = TextClassifier(encoder=lm_dir, epochs=2, unfreeze_schedule=(2,), batch_size=16, device="cpu")
+    assert clone(estimator).get_params()["encoder"] == lm_dir
+    estimator.fit(data.texts, labels)
+    assert isinstance(estimator.classifier_.model, EncoderClassifier)
+    assert estimator.transform(["the cat"]).shape == (1, estimator.classifier_.model.output_size)
+    assert set(estimator.predict(["good cat", "bad mat"])) <= {"neg", "pos"}
