@@ -232,9 +232,12 @@ def classifier_config(model: str, split: Split, seed: int, args: argparse.Namesp
             **common,
         )
     schedule = tuple(args.low_schedule if low else args.schedule)
+    # no early stop between unfreezing stages (the best epoch's weights are still kept)
+    common["patience"] = None
     return ClassifierConfig(
         epochs=args.low_lm_epochs if low else args.lm_epochs,
         lr=args.lm_lr,
+        batch_size=args.low_batch_size if low else 64,
         dropout=0.4,
         unfreeze_schedule=schedule,
         lr_decay=2.6,
@@ -547,6 +550,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         q.add_argument("--low-lm-epochs", type=int, default=12)
         q.add_argument("--schedule", type=int, nargs="+", default=[1, 1, 1])
         q.add_argument("--low-schedule", type=int, nargs="+", default=[4, 2, 2])
+        q.add_argument("--low-batch-size", type=int, default=16, help="LM classifiers on the small sets")
         q.add_argument("--lm-lr", type=float, default=2e-2)
         q.add_argument("--ft-epochs", type=int, default=3)
         q.add_argument("--ft-lr", type=float, default=3e-3)
