@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from nlptk import __version__
+from nlptk._version import __version__
 from nlptk.cli import cache, classify, corpus, embed, export, lm, lsa, quickstart, similarity
 from nlptk.cli._common import err_console, setup_logging
 from nlptk.errors import NlptkError
