@@ -45,6 +45,7 @@ _LAZY = {
     # embedding training
     "train_embeddings": "nlptk.embed",
     "LSA": "nlptk.embed.lsa",
+    "LDA": "nlptk.topics.lda",
     "GloVe": "nlptk.embed.glove",
     # spaCy similarity
     "use_vectors": "nlptk.similarity",
@@ -62,9 +63,10 @@ _LAZY = {
     "plot_vectors": "nlptk.export",
 }
 _RENAMED = {"train_embeddings": "train"}
-_SUBPACKAGES = ("classify", "embed", "errors", "export", "io", "similarity", "text", "vectors")
+_SUBPACKAGES = ("classify", "embed", "errors", "export", "io", "similarity", "text", "topics", "vectors")
 
 __all__ = [
+    "LDA",
     "LSA",
     "ClassifierConfig",
     "GloVe",
@@ -99,6 +101,7 @@ __all__ = [
     "similarity",
     "similarity_matrix",
     "text",
+    "topics",
     "train_classifier",
     "train_embeddings",
     "train_val_split",

@@ -10,6 +10,7 @@ import nlptk
 EXPECTED = {
     "ClassifierConfig",
     "GloVe",
+    "LDA",
     "LSA",
     "LabelledData",
     "NlptkError",
@@ -42,6 +43,7 @@ EXPECTED = {
     "similarity",
     "similarity_matrix",
     "text",
+    "topics",
     "train_classifier",
     "train_embeddings",
     "train_val_split",
