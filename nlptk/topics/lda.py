@@ -39,6 +39,7 @@ from nlptk.params import Params, param, param_error
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
 from nlptk.topics._bow import BagOfWords, BowStream, build_dictionary, to_bag_of_words
+from nlptk.topics._infer import infer_mixtures
 
 __all__ = ["LDA", "LDAConfig", "DocumentMatch"]
 
@@ -94,7 +95,9 @@ class LDAConfig(Params):
     )
     seed: int = param(0, help="Random seed.")
     eval_documents: int = param(
-        1000, help="Training documents sampled for the per-pass perplexity (0: none).", min=0
+        500,
+        help="Training documents sampled for the per-pass perplexity, at most a 50th of them (0: none).",
+        min=0,
     )
     snippet_chars: int = param(200, help="Length of the document snippets kept.", min=1, cli=False)
 
@@ -330,7 +333,9 @@ class LDA:
         self.backend_ = type(self.model_).__name__
         self.perplexity_: list[float] = []
         self.source_: dict[str, Any] | None = None
-        picked = _sample_indices(lengths, config.eval_documents)
+        # the perplexity sample: at most 2% of the documents (at least 100), so that measuring
+        # costs little beside a pass (gensim's bound() infers one document at a time)
+        picked = _sample_indices(lengths, min(config.eval_documents, max(100, n_docs // 50)))
         sample = [bow.document(int(i)) for i in picked]
 
         def after_pass(done: int) -> None:  # `done` passes are complete
@@ -403,20 +408,10 @@ class LDA:
 
     def _infer_bow(self, bow: BagOfWords, *, progress: ProgressCallback | None = None) -> np.ndarray:
         """Topic mixtures of the documents of ``bow`` (rows of zeros for empty documents)."""
-        model = self.model_
-        model.random_state = np.random.RandomState(self.config.seed)  # the same answer every time
-        n = len(bow)
-        out = np.zeros((n, self.config.n_topics), dtype=np.float32)
-        step = max(1, self.config.chunksize)
-        report(progress, "infer", "start", 0, n)
-        for start in range(0, n, step):
-            stop = min(n, start + step)
-            gamma, _ = model.inference(bow.documents(start, stop))
-            out[start:stop] = gamma / gamma.sum(axis=1, keepdims=True)
-            report(progress, "infer", "step", stop, n)
-        out[bow.lengths() == 0] = 0.0
-        report(progress, "infer", "end", n, n)
-        return out
+        workers = 1 if self.config.single_process else self.config._workers()
+        return infer_mixtures(
+            self.model_, bow, seed=self.config.seed, chunksize=self.config.chunksize, workers=workers, progress=progress
+        )
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "lambda_"):
@@ -457,10 +452,7 @@ class LDA:
                 f"({len(self.terms_):,} words): texts {listed}",
                 hint="drop them, or use words that occur in the training corpus",
             )
-        model = self.model_
-        model.random_state = np.random.RandomState(self.config.seed)
-        gamma, _ = model.inference(bow.documents(0, len(bow)))
-        return np.asarray(gamma / gamma.sum(axis=1, keepdims=True), dtype=np.float32)
+        return infer_mixtures(self.model_, bow, seed=self.config.seed, chunksize=self.config.chunksize)
 
     def fit_transform(self, documents: Iterable[str], y: Any = None) -> np.ndarray:
         """Fit and return the topic mixtures of the fitted documents."""
