@@ -13,9 +13,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 # -- topic models --------------------------------------------------------------------------
-import random as _random  # noqa: E402
+import random as _random
 
-import pytest  # noqa: E402
+import pytest
 
 FRUIT = ("apple", "banana", "cherry", "grape", "mango", "peach", "pear", "plum")
 MACHINE = ("engine", "wheel", "brake", "gear", "piston", "clutch", "tire", "axle")

@@ -88,7 +88,9 @@ def _topics_table(topics: list[list[tuple[str, float]]], *, title: str, start: i
 def topics_command(
     model_dir: ModelArg,
     top: Annotated[int, typer.Option("--top", "-n", help="Words per topic.", min=1)] = 10,
-    topics: Annotated[int | None, typer.Option("--topics", "-k", help="Show only the first K topics.")] = None,
+    topics: Annotated[
+        int | None, typer.Option("--topics", "-k", help="Show only the first K topics.")
+    ] = None,
 ) -> None:
     """Print each topic's most probable words with their probabilities."""
     from nlptk.topics.persist import load_lda
@@ -175,5 +177,7 @@ def infer_command(
     table.add_column("share", justify="right")
     table.add_column("top words")
     for i in np.argsort(-mixture, kind="stable")[:top]:
-        table.add_row(str(int(i)), f"{float(mixture[i]):.3f}", escape(", ".join(w for w, _ in topics[int(i)])))
+        table.add_row(
+            str(int(i)), f"{float(mixture[i]):.3f}", escape(", ".join(w for w, _ in topics[int(i)]))
+        )
     console.print(table)

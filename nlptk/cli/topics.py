@@ -80,7 +80,9 @@ def coherence_command(
     model_dir: Annotated[Path, typer.Argument(help="An LSA or LDA model folder.")],
     corpus: Annotated[
         str | None,
-        typer.Argument(help="Corpus to count on (default: the model's training corpus, when it recorded it)."),
+        typer.Argument(
+            help="Corpus to count on (default: the model's training corpus, when it recorded it)."
+        ),
     ] = None,
     measure: Annotated[
         list[CoherenceChoice] | None,
@@ -88,7 +90,10 @@ def coherence_command(
     ] = None,
     top: Annotated[int, typer.Option("--top", "-n", help="Top words per topic.", min=2)] = 10,
     max_documents: Annotated[
-        int, typer.Option("--max-documents", help="Count on a seeded random sample of this many documents.", min=1)
+        int,
+        typer.Option(
+            "--max-documents", help="Count on a seeded random sample of this many documents.", min=1
+        ),
     ] = 2000,
     all_documents: Annotated[bool, typer.Option("--all-documents", help="Count on every document.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,

@@ -13,6 +13,7 @@ import logging
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -134,9 +135,7 @@ class BagOfWords:
         ids = self.ids[lo:hi].tolist()
         counts = self.counts[lo:hi].tolist()
         bounds = (self.indptr[start : stop + 1] - lo).tolist()
-        return [
-            list(zip(ids[a:b], counts[a:b], strict=True)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-        ]
+        return [list(zip(ids[a:b], counts[a:b], strict=True)) for a, b in pairwise(bounds)]
 
 
 def to_bag_of_words(documents: Iterable[list[str]], dictionary: Any) -> BagOfWords:

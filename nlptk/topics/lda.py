@@ -35,13 +35,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from nlptk.errors import DataError, NotFittedError, ParameterError
-from nlptk.params import Params, param, param_error
+from nlptk.params import Params, documented, param, param_error
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
 from nlptk.topics._bow import BagOfWords, BowStream, build_dictionary, to_bag_of_words
 from nlptk.topics._infer import infer_mixtures
 
-__all__ = ["LDA", "LDAConfig", "DocumentMatch"]
+__all__ = ["LDA", "DocumentMatch", "LDAConfig"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ def _prior_from_text(value: Any) -> Any:
     return value
 
 
+@documented
 @dataclass(frozen=True)
 class LDAConfig(Params):
     """The settings of an :class:`LDA` model (each field's help is its documentation).
@@ -87,11 +88,17 @@ class LDAConfig(Params):
     offset: float = param(1.0, help="Online learning rate offset (tau0).", min=0.0)
     no_below: int = param(5, help="Drop words found in fewer documents than this.", min=1)
     no_above: float = param(
-        0.5, help="Drop words found in more than this share of documents.", min=0.0, max=1.0, min_exclusive=True
+        0.5,
+        help="Drop words found in more than this share of documents.",
+        min=0.0,
+        max=1.0,
+        min_exclusive=True,
     )
     keep_n: int | None = param(100_000, help="Then keep only this many most frequent words.", min=1)
     workers: int | None = param(
-        None, help="E-step worker processes (default: cores - 1); 1 trains in one process (reproducible).", min=1
+        None,
+        help="E-step worker processes (default: cores - 1); 1 trains in one process (reproducible).",
+        min=1,
     )
     seed: int = param(0, help="Random seed.")
     eval_documents: int = param(
@@ -252,7 +259,9 @@ class LDA:
         return f"LDA(n_topics={self.config.n_topics})"
 
     # -- fitting -------------------------------------------------------------------------
-    def fit(self, documents: Iterable[str], y: Any = None, *, progress: ProgressCallback | None = None) -> LDA:
+    def fit(
+        self, documents: Iterable[str], y: Any = None, *, progress: ProgressCallback | None = None
+    ) -> LDA:
         """Learn the vocabulary and the topics from ``documents`` (texts).
 
         Parameters
@@ -297,7 +306,11 @@ class LDA:
         config = self.config
         started = time.perf_counter()
         dictionary = build_dictionary(
-            tokens, no_below=config.no_below, no_above=config.no_above, keep_n=config.keep_n, progress=progress
+            tokens,
+            no_below=config.no_below,
+            no_above=config.no_above,
+            keep_n=config.keep_n,
+            progress=progress,
         )
         bow = to_bag_of_words(tokens, dictionary)
         n_docs, n_terms = len(bow), len(dictionary)
@@ -318,7 +331,9 @@ class LDA:
             )
         if isinstance(config.eta, tuple) and len(config.eta) != n_terms:
             raise param_error(
-                "eta", f"<{len(config.eta)} values>", f"has {len(config.eta)} values but the vocabulary has {n_terms:,} words"
+                "eta",
+                f"<{len(config.eta)} values>",
+                f"has {len(config.eta)} values but the vocabulary has {n_terms:,} words",
             )
         lengths = bow.lengths()
         if not lengths.any():
@@ -410,7 +425,12 @@ class LDA:
         """Topic mixtures of the documents of ``bow`` (rows of zeros for empty documents)."""
         workers = 1 if self.config.single_process else self.config._workers()
         return infer_mixtures(
-            self.model_, bow, seed=self.config.seed, chunksize=self.config.chunksize, workers=workers, progress=progress
+            self.model_,
+            bow,
+            seed=self.config.seed,
+            chunksize=self.config.chunksize,
+            workers=workers,
+            progress=progress,
         )
 
     def _check_fitted(self) -> None:
@@ -498,7 +518,9 @@ class LDA:
             out.append([(self.terms_[i], float(row[i])) for i in best])
         return out
 
-    def similar_documents(self, query: str, top_n: int = 10, *, metric: str = "hellinger") -> list[DocumentMatch]:
+    def similar_documents(
+        self, query: str, top_n: int = 10, *, metric: str = "hellinger"
+    ) -> list[DocumentMatch]:
         """Rank the fitted documents by similarity to ``query`` in topic space.
 
         Parameters

@@ -25,7 +25,17 @@ def model_dir(tmp_path_factory, two_topic_corpus, cache_dir):
     out = tmp_path_factory.mktemp("lda") / "model"
     result = runner.invoke(
         app,
-        ["lda", "train", two_topic_corpus, *_TRAIN, "--cache-dir", cache_dir, "--no-progress", "--out", str(out)],
+        [
+            "lda",
+            "train",
+            two_topic_corpus,
+            *_TRAIN,
+            "--cache-dir",
+            cache_dir,
+            "--no-progress",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())
@@ -58,7 +68,9 @@ def test_infer_and_similar(model_dir):
     result = runner.invoke(app, ["lda", "infer", str(model_dir), "engine brake gear", "--top", "1"])
     assert result.exit_code == 0, result.output
     assert "engine" in result.output.split("top words")[-1]
-    result = runner.invoke(app, ["lda", "similar", str(model_dir), "apple pear", "-n", "3", "--metric", "cosine"])
+    result = runner.invoke(
+        app, ["lda", "similar", str(model_dir), "apple pear", "-n", "3", "--metric", "cosine"]
+    )
     assert result.exit_code == 0, result.output
     rows = [line for line in result.output.splitlines() if re.match(r"│ +\d", line)]
     assert len(rows) == 3 and all(any(f in row for f in FRUIT) for row in rows)
@@ -67,10 +79,22 @@ def test_infer_and_similar(model_dir):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["lda", "train", "{corpus}", "--topics", "0", "--out", "{tmp}/x"], "--topics 0 must be an integer >= 1"),
-        (["lda", "train", "{corpus}", "--topics", "100", "--out", "{tmp}/x"], "more than the number of documents"),
-        (["lda", "train", "{corpus}", "--topics", "2", "--alpha", "0.1,0.2,0.3", "--out", "{tmp}/x"], "3 values"),
-        (["lda", "train", "{corpus}", "--no-above", "0.3", "--out", "{tmp}/x"], "no word is left after no_above=0.3"),
+        (
+            ["lda", "train", "{corpus}", "--topics", "0", "--out", "{tmp}/x"],
+            "--topics 0 must be an integer >= 1",
+        ),
+        (
+            ["lda", "train", "{corpus}", "--topics", "100", "--out", "{tmp}/x"],
+            "more than the number of documents",
+        ),
+        (
+            ["lda", "train", "{corpus}", "--topics", "2", "--alpha", "0.1,0.2,0.3", "--out", "{tmp}/x"],
+            "3 values",
+        ),
+        (
+            ["lda", "train", "{corpus}", "--no-above", "0.3", "--out", "{tmp}/x"],
+            "no word is left after no_above=0.3",
+        ),
         (["lda", "train", "{corpus}", "--no-below", "99", "--out", "{tmp}/x"], "after no_below=99"),
         (["lda", "topics", "{lsa}"], "this is an LSA model folder"),
         (["lda", "infer", "{lsa}", "apple"], "this is an LSA model folder"),
@@ -81,7 +105,9 @@ def test_infer_and_similar(model_dir):
         (["topics", "coherence", "{tmp}"], "not a topic model folder"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(args, message, model_dir, lsa_dir, two_topic_corpus, tmp_path, cache_dir):
+def test_bad_input_is_one_line_and_exit_2(
+    args, message, model_dir, lsa_dir, two_topic_corpus, tmp_path, cache_dir
+):
     values = {"corpus": two_topic_corpus, "tmp": str(tmp_path), "model": str(model_dir), "lsa": str(lsa_dir)}
     argv = [a.format(**values) for a in args]
     if argv[:2] == ["lda", "train"]:
@@ -98,7 +124,9 @@ def test_coherence_of_both_models_per_topic(model_dir, lsa_dir, two_topic_corpus
     assert "u_mass" in result.output and "c_npmi" in result.output and "all 60 documents" in result.output
     rows = [line for line in result.output.splitlines() if re.match(r"│ +\d", line)]
     assert len(rows) == 2
-    sampled = runner.invoke(app, ["topics", "coherence", str(lsa_dir), two_topic_corpus, "--max-documents", "20"])
+    sampled = runner.invoke(
+        app, ["topics", "coherence", str(lsa_dir), two_topic_corpus, "--max-documents", "20"]
+    )
     assert sampled.exit_code == 0, sampled.output
     assert "a random sample of 20 of the 60 documents" in " ".join(sampled.output.split())
 

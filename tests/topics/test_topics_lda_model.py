@@ -56,7 +56,9 @@ def test_perplexity_is_reported_after_every_pass_and_falls(two_topic_texts):
     model = LDA(n_topics=2, passes=4, workers=1, no_below=1, no_above=1.0).fit(
         two_topic_texts, progress=events.append
     )
-    per_pass = [e.metrics for e in events if e.phase == "train" and "perplexity" in e.metrics and e.kind == "step"]
+    per_pass = [
+        e.metrics for e in events if e.phase == "train" and "perplexity" in e.metrics and e.kind == "step"
+    ]
     assert [m["pass"] for m in per_pass] == [1, 2, 3, 4]
     assert [m["perplexity"] for m in per_pass] == model.perplexity_
     assert model.perplexity_[-1] < model.perplexity_[0]
@@ -97,9 +99,12 @@ def test_save_load_round_trip_and_a_fresh_process(model, tmp_path):
     assert np.array_equal(loaded.document_vectors_, model.document_vectors_)
     code = (
         "import json, sys; from nlptk.topics import LDA; "
-        "m = LDA.load(sys.argv[1]); print(json.dumps(m.transform(['apple pear plum', 'engine gear']).tolist()))"
+        "m = LDA.load(sys.argv[1]); "
+        "print(json.dumps(m.transform(['apple pear plum', 'engine gear']).tolist()))"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(folder)], capture_output=True, text=True, check=True
+    )
     assert np.allclose(json.loads(out.stdout), model.transform(["apple pear plum", "engine gear"]), atol=1e-6)
 
 
@@ -155,7 +160,9 @@ def test_explicit_priors_and_learned_alpha(two_topic_texts):
 def test_workers_above_one_train_with_ldamulticore(two_topic_texts):
     model = _fit(two_topic_texts, workers=2, passes=10)
     assert model.backend_ == "LdaMulticore"
-    assert sorted(sorted(w for w, _ in t) for t in model.topics(8)) == sorted([sorted(FRUIT), sorted(MACHINE)])
+    assert sorted(sorted(w for w, _ in t) for t in model.topics(8)) == sorted(
+        [sorted(FRUIT), sorted(MACHINE)]
+    )
 
 
 def test_scikit_learn_conventions(two_topic_texts):
