@@ -212,6 +212,8 @@ class LDA:
         Perplexity of the sampled training documents after each pass.
     backend_ : str
         ``"LdaMulticore"`` or ``"LdaModel"``.
+    timings_ : dict of str to float
+        Seconds spent on ``vocabulary``, ``bag_of_words``, ``train`` and ``infer``.
 
     Examples
     --------
@@ -312,7 +314,9 @@ class LDA:
             keep_n=config.keep_n,
             progress=progress,
         )
+        timings = {"vocabulary": time.perf_counter() - started}
         bow = to_bag_of_words(tokens, dictionary)
+        timings["bag_of_words"] = time.perf_counter() - started - timings["vocabulary"]
         n_docs, n_terms = len(bow), len(dictionary)
         if config.n_topics > n_docs:
             raise param_error(
@@ -369,12 +373,17 @@ class LDA:
 
         stream = BowStream(bow, passes=config.passes, on_pass=after_pass, progress=progress)
         report(progress, "train", "start", 0, n_docs * config.passes)
+        mark = time.perf_counter()
         self.model_.update(stream)
         after_pass(config.passes)
         metrics = {"perplexity": self.perplexity_[-1]} if self.perplexity_ else {}
         report(progress, "train", "end", n_docs * config.passes, n_docs * config.passes, **metrics)
         self._refresh_from_model()
+        timings["train"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         self.document_vectors_ = self._infer_bow(bow, progress=progress)
+        timings["infer"] = time.perf_counter() - mark
+        self.timings_ = {name: round(seconds, 3) for name, seconds in timings.items()}
         logger.info(
             "LDA (%s): %d documents, %d words, %d topics, %d passes in %.1fs",
             self.backend_,

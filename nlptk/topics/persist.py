@@ -69,6 +69,7 @@ def save_lda(model: Any, path: PathLike, *, force: bool = False, extra: dict[str
         "n_documents": int(model.n_documents_),
         "n_terms": len(model.terms_),
         "perplexity": list(model.perplexity_),
+        "timings": dict(getattr(model, "timings_", {})),
         "gensim": gensim.__version__,
         **(extra or {}),
     }
