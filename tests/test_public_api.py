@@ -19,6 +19,7 @@ EXPECTED = {
     "Vectors",
     "Vocabulary",
     "__version__",
+    "classifier_learner",
     "classify",
     "corpus_stats",
     "download_corpus",
