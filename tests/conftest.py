@@ -8,6 +8,9 @@ when cores are oversubscribed, so threads wait passively here. Set before torch 
 from __future__ import annotations
 
 import os
+import random as _random
+
+import pytest
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
@@ -38,10 +41,6 @@ def toy_sentiment(n: int = 120, *, seed: int = 0, dim: int = 8):
 
 
 # -- topic models --------------------------------------------------------------------------
-import random as _random
-
-import pytest
-
 FRUIT = ("apple", "banana", "cherry", "grape", "mango", "peach", "pear", "plum")
 MACHINE = ("engine", "wheel", "brake", "gear", "piston", "clutch", "tire", "axle")
 

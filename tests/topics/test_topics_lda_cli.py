@@ -46,10 +46,12 @@ def model_dir(tmp_path_factory, two_topic_corpus, cache_dir):
 
 
 @pytest.fixture(scope="module")
-def lsa_dir(tmp_path_factory, two_topic_corpus):
+def lsa_dir(tmp_path_factory, two_topic_corpus, cache_dir):
     out = tmp_path_factory.mktemp("lsa") / "model"
     result = runner.invoke(
-        app, ["lsa", "train", two_topic_corpus, "--topics", "2", "--coherence", "u_mass", "--out", str(out)]
+        app,
+        ["lsa", "train", two_topic_corpus, "--topics", "2", "--coherence", "u_mass", "--out", str(out)],
+        env={"NLPTK_CACHE": cache_dir},
     )
     assert result.exit_code == 0, result.output
     assert "coherence (top 10 words, mean over topics): u_mass" in " ".join(result.output.split())
@@ -118,7 +120,7 @@ def test_bad_input_is_one_line_and_exit_2(
     assert not (tmp_path / "x").exists()
 
 
-def test_coherence_of_both_models_per_topic(model_dir, lsa_dir, two_topic_corpus):
+def test_coherence_of_both_models_per_topic(model_dir, lsa_dir, two_topic_corpus, cache_dir):
     result = runner.invoke(app, ["topics", "coherence", str(model_dir), "-m", "u_mass", "-m", "c_npmi"])
     assert result.exit_code == 0, result.output
     assert "u_mass" in result.output and "c_npmi" in result.output and "all 60 documents" in result.output
@@ -129,6 +131,24 @@ def test_coherence_of_both_models_per_topic(model_dir, lsa_dir, two_topic_corpus
     )
     assert sampled.exit_code == 0, sampled.output
     assert "a random sample of 20 of the 60 documents" in " ".join(sampled.output.split())
+    recorded = runner.invoke(app, ["topics", "coherence", str(lsa_dir)], env={"NLPTK_CACHE": cache_dir})
+    assert recorded.exit_code == 0, recorded.output  # lsa train recorded where its corpus is
+    assert "c_v" in recorded.output and "all 60 documents" in " ".join(recorded.output.split())
+
+
+def test_trained_lda_separates_words_better_than_mixed_topics(model_dir):
+    from nlptk.topics import load_lda, topic_coherence
+
+    class Mixed:  # the same words, each topic half fruit and half machine parts
+        def topics(self, top_n):
+            return [[(w, 1.0) for w in FRUIT[:4] + MACHINE[:4]], [(w, 1.0) for w in FRUIT[4:] + MACHINE[4:]]]
+
+    model = load_lda(model_dir)
+    tokens = model.source_["tokens_file"]
+    for measure in ("u_mass", "c_npmi"):
+        trained = topic_coherence(model, tokens, measure=measure, top_n=8)
+        mixed = topic_coherence(Mixed(), tokens, measure=measure, top_n=8)
+        assert trained.overall > mixed.overall + 0.5, (measure, trained.overall, mixed.overall)
 
 
 def test_topics_plot_and_projector_documents(model_dir, lsa_dir, tmp_path):
