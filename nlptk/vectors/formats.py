@@ -304,6 +304,10 @@ def _read_gensim(path: Path, limit: int | None, trust: bool) -> Vectors:
 
 
 # -- front doors -------------------------------------------------------------------------
+# a missing path with one of these suffixes is a file name, never a zoo name
+_FILE_SUFFIXES = {".txt", ".vec", ".bin", ".gz", ".bz2", ".xz", ".kv", ".model", ".npy", ".tsv"}
+
+
 def load_vectors(
     path: PathLike,
     format: str | None = None,
@@ -311,8 +315,12 @@ def load_vectors(
     limit: int | None = None,
     encoding: str = "utf-8",
     trust: bool = False,
+    download: bool = False,
 ) -> Vectors:
     """Read word vectors in any supported format, detecting it from the file when not given.
+
+    A name from the vectors zoo (``"glove.6B.100d"``, ``nlptk vectors list``) opens its
+    converted folder in the data folder (:mod:`nlptk.vectors.zoo`).
 
     Parameters
     ----------
@@ -328,6 +336,8 @@ def load_vectors(
         Encoding of the words in text and word2vec-binary files.
     trust : bool, default=False
         Allow gensim ``.kv``/``.model`` files, which are pickles and can run code when opened.
+    download : bool, default=False
+        For a zoo name: download and convert the vectors when they are not there yet.
 
     Returns
     -------
@@ -358,6 +368,11 @@ def load_vectors(
         raise ParameterError(f"limit must be a positive integer, got {limit!r}")
     p = Path(path)
     if not p.exists():
+        text = os.fspath(path)
+        if not any(sep in text for sep in ("/", os.sep)) and Path(text).suffix.lower() not in _FILE_SUFFIXES:
+            from nlptk.vectors.zoo import load_zoo_vectors
+
+            return load_zoo_vectors(text, limit=limit, download=download)
         raise InputFileError("vectors file not found", path=p, hint="check the path")
     fmt = detect_format(p) if format is None else _canonical(format)
     logger.info("reading %s vectors from %s", fmt, p)
