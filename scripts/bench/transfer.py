@@ -256,7 +256,9 @@ def finetuned_lm(split: Split, lm_dir: Path, args: argparse.Namespace) -> tuple[
             list(split.train.texts),
             out=folder,
             force=True,
-            epochs=args.ft_epochs,
+            # a few hundred sentences are a few thousand tokens: small batches, more passes
+            epochs=args.ft_epochs if "-" not in split.name else 2 * args.ft_epochs,
+            batch_size=32 if "-" not in split.name else 4,
             lr=args.ft_lr,
             lr_decay=2.6,
             min_count=2,
