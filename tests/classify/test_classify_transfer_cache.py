@@ -169,3 +169,26 @@ def test_cache_is_much_faster_per_epoch_than_the_encoder():
         learner.train_epoch()
         cached = time.perf_counter() - t0
     assert cached < plain
+
+
+def test_train_classifier_caches_the_head_only_stage_of_a_vectors_model(caplog):
+    from nlptk.classify.config import ClassifierConfig
+    from nlptk.classify.train import train_classifier
+    from nlptk.text.labelled import LabelledData
+    from nlptk.vectors.container import Vectors
+
+    rng = random.Random(0)
+    texts = [" ".join(rng.choices(WORDS, k=rng.randint(1, 8))) for _ in range(120)]
+    data = LabelledData(texts, [int("good" in t) for t in texts], ["neg", "pos"])
+    vectors = Vectors(WORDS, np.random.default_rng(0).normal(size=(len(WORDS), 6)).astype(np.float32))
+    config = ClassifierConfig(
+        hidden_size=6, epochs=3, unfreeze_schedule=(2,), batch_size=16, patience=None, device="cpu"
+    )
+    with caplog.at_level(logging.INFO, logger="nlptk.classify.feature_cache"):
+        clf = train_classifier(data, vectors=vectors, config=config)
+    assert [r["stage"] for r in clf.history] == ["head", "head", "all"]
+    assert caplog.text.count("frozen features of") == 2  # training and validation texts, once each
+    with caplog.at_level(logging.INFO, logger="nlptk.classify.feature_cache"):
+        caplog.clear()
+        train_classifier(data, vectors=vectors, config=config.replace(cache_features=False))
+    assert "frozen features of" not in caplog.text
