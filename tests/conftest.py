@@ -73,3 +73,13 @@ def toy_sentiment(n: int = 120, *, seed: int = 0, dim: int = 8):
     words = positive + negative + filler
     vectors = Vectors(words, rng.normal(size=(len(words), dim)).astype(np.float32))
     return texts, labels, vectors
+
+
+def write_csv(path, texts, labels) -> None:
+    """Write texts and their labels as a ``text,label`` CSV file."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label"])
+        writer.writerows(zip(texts, labels, strict=True))
