@@ -226,6 +226,7 @@ def read_splits(
         ``"train"`` and, where present, ``"val"`` and ``"test"``.
     """
     from nlptk.text.labelled import find_split_files, load_labelled_splits, read_labelled
+    from nlptk.text.registry import is_registry_name
 
     options: dict[str, Any] = {"format": format}
     if encoding is not None:
@@ -233,7 +234,7 @@ def read_splits(
     source = Path(data)
     # train/ (class folders) or train.csv/.tsv/.jsonl/... beside optional val and test splits
     is_split_root = source.is_dir() and "train" in find_split_files(source)
-    is_registry = not source.exists() and os.sep not in str(data) and "/" not in str(data)
+    is_registry = is_registry_name(data)
     if is_split_root or (is_registry and ":" not in str(data)):
         splits = load_labelled_splits(data, **options)
     else:
