@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from classify import DATA_ROOT, SPLIT_SEED, Split, tokenizer  # noqa: E402
+from classify import DATA_ROOT, SPLIT_SEED, Split, tokenizer
 
 logger = logging.getLogger("bench.augment")
 
