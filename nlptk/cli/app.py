@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from nlptk import __version__
+from nlptk._version import __version__
 from nlptk.cli import (
     cache,
     classify,

@@ -50,6 +50,7 @@ __all__ = [
     "default_data_dir",
     "download_corpus",
     "find_local",
+    "is_registry_name",
     "list_corpora",
     "registry_entries",
     "resolve_corpus",
@@ -150,6 +151,17 @@ _KNOWN_KEYS = {
     "download", "documents", "tokens", "classes", "class_names", "text_column", "label_column",
     "tokenizer", "homepage", "license", "checksum_note",
 }  # fmt: skip
+
+
+def is_registry_name(source: object) -> bool:
+    """Whether ``source`` is meant as a registry name: text that is not an existing path and has
+    no path separator (``"lee_background"``, ``"sst2:test"``), the one test every reader uses."""
+    if not isinstance(source, (str, os.PathLike)):
+        return False
+    text = os.fspath(source)
+    if not isinstance(text, str) or not text or Path(text).exists():
+        return False
+    return not any(sep in text for sep in ("/", os.sep))
 
 
 def _load_manifest() -> dict[str, Any]:

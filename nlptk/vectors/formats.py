@@ -23,21 +23,22 @@ existing output unless ``force=True``.
 
 from __future__ import annotations
 
-import bz2
-import contextlib
-import gzip
 import logging
-import lzma
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 
 from nlptk.errors import FormatError, InputFileError, ParameterError
-from nlptk.io import atomic_directory, atomic_write, check_input_dir, check_input_file, open_binary
+from nlptk.io import (
+    atomic_binary_output,
+    atomic_directory,
+    atomic_write,
+    check_input_dir,
+    check_input_file,
+    open_binary,
+)
 from nlptk.vectors._native import NATIVE_FORMAT_VERSION, fasttext_model, read_native, write_native
 from nlptk.vectors._word2vec import (
     parse_header,
@@ -181,24 +182,6 @@ def _from_words(
     vectors = Vectors(words, matrix, meta={"source_format": fmt, "source": str(path)})
     vectors._index = index  # already built while checking for duplicates
     return vectors
-
-
-@contextlib.contextmanager
-def _binary_output(path: Path, force: bool) -> Iterator[IO[bytes]]:
-    """An atomic binary output, compressed when the name ends in .gz/.bz2/.xz."""
-    with atomic_write(path, "wb", force=force) as raw:
-        name = path.name
-        if name.endswith(".gz"):
-            with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6) as out:
-                yield out  # type: ignore[misc]
-        elif name.endswith(".bz2"):
-            with bz2.BZ2File(raw, "wb") as out:
-                yield out  # type: ignore[misc]
-        elif name.endswith(".xz"):
-            with lzma.LZMAFile(raw, "wb") as out:
-                yield out  # type: ignore[misc]
-        else:
-            yield raw
 
 
 # -- fastText, spaCy, gensim -------------------------------------------------------------
@@ -467,12 +450,12 @@ def save_vectors(
     if fmt == "native":
         write_native(vectors, p, force)
     elif fmt in ("word2vec", "glove"):
-        with _binary_output(p, force) as out:
+        with atomic_binary_output(p, force=force) as out:
             write_text_vectors(
                 out, vectors.words, vectors.vectors, header=fmt == "word2vec", precision=precision, fmt=fmt
             )
     elif fmt == "word2vec-binary":
-        with _binary_output(p, force) as out:
+        with atomic_binary_output(p, force=force) as out:
             write_word2vec_binary(out, vectors.words, vectors.vectors)
     elif fmt == "fasttext-bin":
         _write_fasttext_bin(vectors, p, force)
