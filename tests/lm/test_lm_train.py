@@ -153,3 +153,9 @@ def _training_only() -> dict[str, Any]:
     return {k: v for k, v in SMALL.items() if k not in ("embedding_dim", "hidden_size", "num_layers")} | {
         "min_count": 2
     }
+
+
+def test_bfloat16_autocast_on_the_cpu_still_learns(tmp_path: Path) -> None:
+    lm = _train(tmp_path, epochs=2, cpu_bf16=True, weight_dropout=0.0)
+    curve = [r["val_perplexity"] for r in lm.history]
+    assert curve[-1] < curve[0] and curve[-1] < 8
