@@ -358,17 +358,17 @@ class LMLearner:
     def load_training_state(self, state: dict[str, Any]) -> None:
         """Restore :meth:`training_state` output (the run continues with the next epoch)."""
         self.model.load_state_dict(state["model"])
+        if int(state["schedule_steps"]):  # before the optimizer state: OneCycleLR resets the rates
+            self._lay_out_schedule(int(state["schedule_steps"]))
         self.optimizer.load_state_dict(state["optimizer"])
+        if self.scheduler is not None and state["scheduler"] is not None:
+            self.scheduler.load_state_dict(state["scheduler"])
         self.epoch = int(state["epoch"])
         self.step = int(state["step"])
         self.tokens_seen = int(state["tokens_seen"])
         self.train_seconds = float(state["train_seconds"])
         self.stop_training = bool(state["stop_training"])
         self.history = list(state["history"])
-        if int(state["schedule_steps"]):
-            self._lay_out_schedule(int(state["schedule_steps"]))
-            if self.scheduler is not None and state["scheduler"] is not None:
-                self.scheduler.load_state_dict(state["scheduler"])
         self.scaler.load_state_dict(state["scaler"])
         by_name = {c.name: c for c in self.callbacks}
         for name, cb_state in state.get("callbacks", {}).items():

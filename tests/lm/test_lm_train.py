@@ -127,6 +127,9 @@ def test_resume_refuses_changed_settings_and_continues(tmp_path: Path) -> None:
     assert "lr=0.005 (checkpoint: 0.01)" in str(info.value) and "hidden_size=16" in str(info.value)
     lm = _train(tmp_path, epochs=2, out=tmp_path / "lm", resume=True, max_minutes=30)
     assert [r["epoch"] for r in lm.history] == [1, 2] and lm.meta["resumed"]
+    whole = _train(tmp_path, epochs=2)  # the same run, never interrupted
+    assert lm.history[1]["lr"] == pytest.approx(whole.history[1]["lr"])  # the schedule went on
+    assert lm.history[1]["val_loss"] == pytest.approx(whole.history[1]["val_loss"], rel=1e-4)
 
 
 def test_finetune_grows_the_vocabulary_from_labelled_texts(tmp_path: Path) -> None:
