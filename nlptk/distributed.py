@@ -52,6 +52,7 @@ __all__ = [
     "check_same",
     "collective_errors",
     "digest",
+    "env_rank",
     "env_world_size",
     "init_distributed",
     "refuse_distributed",
@@ -85,6 +86,14 @@ def env_world_size() -> int:
     if value < 1:
         raise ParameterError(f"WORLD_SIZE={raw!r} must be a positive integer", hint=_LAUNCH_HINT)
     return value
+
+
+def env_rank() -> int:
+    """``RANK`` from the environment (0 when unset): the command line shows results on rank 0 only."""
+    try:
+        return int(os.environ.get("RANK", "0").strip() or 0)
+    except ValueError:
+        return 0
 
 
 def _env_int(name: str, world_size: int, default: int | None = None) -> int:

@@ -9,6 +9,7 @@ the other one with a clear message.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from pathlib import Path
@@ -271,3 +272,47 @@ def test_single_process_is_unchanged() -> None:
     torch.manual_seed(0)
     clf = train_classifier(reviews(80), config=config(epochs=1))
     assert "world_size" not in clf.info["training"]
+
+
+def _write_csv(path: Path, data: LabelledData) -> Path:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows((t, data.classes[y]) for t, y in zip(data.texts, data.labels, strict=True))
+    return path
+
+
+def test_cli_lr_find_under_torchrun_is_refused_in_one_line(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from nlptk.cli.app import app
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    data = _write_csv(tmp_path / "data.csv", reviews(40))
+    result = CliRunner().invoke(app, ["classify", "lr-find", str(data), "--device", "cpu"])
+    assert result.exit_code == 2
+    assert "the lr finder runs in one process" in result.output
+
+
+@pytest.mark.slow  # torchrun starts an agent and two workers: 30-60 s on a busy 2-core machine
+def test_cli_train_under_torchrun(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import free_port
+
+    data = _write_csv(tmp_path / "data.csv", reviews(200))
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "NLPTK_DIST_TIMEOUT": "60"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
+               "--master-port", str(free_port()), "-m", "nlptk", "classify", "train", str(data),
+               "--out", str(tmp_path / "model"), "--device", "cpu", "--epochs", "2", "--hidden-size", "8",
+               "--batch-size", "16", "--no-progress"]  # fmt: skip
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("classifier saved to") == 1  # rank 0 alone shows the results
+    assert (tmp_path / "model" / "model.pt").exists()
+    history = json.loads((tmp_path / "model" / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2]
