@@ -260,6 +260,25 @@ class DistContext:
         gathered = self.all_gather_object(arrays)
         return tuple(np.concatenate([g[k] for g in gathered]) for k in range(len(arrays)))
 
+    def gather_object(self, obj: Any, dst: int = 0) -> list[Any] | None:
+        """Every rank's picklable ``obj`` on rank ``dst`` (rank order); None on the others."""
+        if not self.active:
+            return [obj]
+        out: list[Any] | None = [None] * self.world_size if self.rank == dst else None
+        dist.gather_object(obj, out, dst=dst, group=self.cpu_group())
+        return out
+
+    def cpu_group(self) -> Any:
+        """A process group for CPU tensors: the default one under gloo, a gloo side group under NCCL.
+
+        Counting (NumPy, on the CPU) exchanges its arrays there, whatever device trains.
+        """
+        if not self.active or self.backend == "gloo":
+            return None
+        if "gloo" not in _GROUPS:
+            _GROUPS["gloo"] = dist.new_group(backend="gloo")  # every rank calls this at the same point
+        return _GROUPS["gloo"]
+
     def barrier(self) -> None:
         """Wait for every rank."""
         if self.active:
@@ -283,6 +302,7 @@ class DistContext:
 
 #: The context of a single process.
 LOCAL = DistContext()
+_GROUPS: dict[str, Any] = {}
 
 
 def init_distributed(device: torch.device | str = "cpu", *, timeout_s: float | None = None) -> DistContext:

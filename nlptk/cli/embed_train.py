@@ -168,12 +168,14 @@ def train_command(
         "--cooccurrence": cooccurrence,
         "--topics": topics,
     }
+    from nlptk.distributed import env_rank
+
     params = collect_method_params(method, given)
     tok: dict[str, Any] = {"name": tokenizer}
     if lowercase is not None:
         tok["lowercase"] = lowercase
     started = time.perf_counter()
-    with progress_display(not no_progress) as callback:
+    with progress_display(not no_progress and env_rank() == 0) as callback:
         vectors = train(
             corpus,
             method,
@@ -188,7 +190,8 @@ def train_command(
             data_dir=data_dir,
             **params,
         )
-    _render_summary(vectors.meta, out, time.perf_counter() - started)
+    if env_rank() == 0:  # under torchrun, rank 0 alone shows the summary
+        _render_summary(vectors.meta, out, time.perf_counter() - started)
 
 
 def _render_summary(meta: dict[str, Any], out: Path, seconds: float) -> None:
