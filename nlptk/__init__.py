@@ -57,19 +57,27 @@ _LAZY = {
     "train_classifier": "nlptk.classify",
     "classifier_learner": "nlptk.classify.notebook",
     "evaluate_classifier": "nlptk.classify.evaluate",
+    # language models
+    "LanguageModel": "nlptk.lm",
+    "LanguageModelConfig": "nlptk.lm",
+    "load_language_model": "nlptk.lm",
+    "train_language_model": "nlptk.lm.train",
+    "finetune_language_model": "nlptk.lm.finetune",
     # export
     "export_projector": "nlptk.export",
     "export_documents": "nlptk.export",
     "plot_vectors": "nlptk.export",
 }
 _RENAMED = {"train_embeddings": "train"}
-_SUBPACKAGES = ("classify", "embed", "errors", "export", "io", "similarity", "text", "vectors")
+_SUBPACKAGES = ("classify", "embed", "errors", "export", "io", "lm", "similarity", "text", "vectors")
 
 __all__ = [
     "LSA",
     "ClassifierConfig",
     "GloVe",
     "LabelledData",
+    "LanguageModel",
+    "LanguageModelConfig",
     "NlptkError",
     "TextClassifier",
     "TrainedClassifier",
@@ -88,10 +96,13 @@ __all__ = [
     "export_documents",
     "export_projector",
     "export_spacy",
+    "finetune_language_model",
     "get_tokenizer",
     "io",
     "list_corpora",
+    "lm",
     "load_labelled_splits",
+    "load_language_model",
     "load_vectors",
     "open_corpus",
     "plot_vectors",
@@ -103,6 +114,7 @@ __all__ = [
     "text",
     "train_classifier",
     "train_embeddings",
+    "train_language_model",
     "train_val_split",
     "use_vectors",
     "vectors",
