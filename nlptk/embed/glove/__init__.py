@@ -9,11 +9,7 @@ scikit-learn shape. The counting (:func:`count_cooccurrences`) and the training
 
 from __future__ import annotations
 
-<<<<<<< HEAD
 import dataclasses
-import inspect
-=======
->>>>>>> main
 import logging
 import os
 import time
