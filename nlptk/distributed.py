@@ -34,7 +34,7 @@ import datetime
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +55,7 @@ __all__ = [
     "env_rank",
     "env_world_size",
     "init_distributed",
+    "ranks_summary",
     "refuse_distributed",
 ]
 
@@ -469,10 +470,3 @@ def ranks_summary(ctx: DistContext) -> dict[str, Any]:
     if not ctx.active:
         return {}
     return {"world_size": ctx.world_size, "backend": ctx.backend}
-
-
-def iter_shard(items: Iterable[Any], ctx: DistContext) -> Iterator[Any]:
-    """Every ``world_size``-th item, starting at ``rank``."""
-    for k, item in enumerate(items):
-        if k % ctx.world_size == ctx.rank:
-            yield item
