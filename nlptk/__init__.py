@@ -45,6 +45,7 @@ _LAZY = {
     # embedding training
     "train_embeddings": "nlptk.embed",
     "LSA": "nlptk.embed.lsa",
+    "LDA": "nlptk.topics.lda",
     "GloVe": "nlptk.embed.glove",
     # spaCy similarity
     "use_vectors": "nlptk.similarity",
@@ -69,9 +70,21 @@ _LAZY = {
     "plot_vectors": "nlptk.export",
 }
 _RENAMED = {"train_embeddings": "train"}
-_SUBPACKAGES = ("classify", "embed", "errors", "export", "io", "lm", "similarity", "text", "vectors")
+_SUBPACKAGES = (
+    "classify",
+    "embed",
+    "errors",
+    "export",
+    "io",
+    "lm",
+    "similarity",
+    "text",
+    "topics",
+    "vectors",
+)
 
 __all__ = [
+    "LDA",
     "LSA",
     "ClassifierConfig",
     "GloVe",
@@ -112,6 +125,7 @@ __all__ = [
     "similarity",
     "similarity_matrix",
     "text",
+    "topics",
     "train_classifier",
     "train_embeddings",
     "train_language_model",
