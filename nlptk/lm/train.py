@@ -209,6 +209,13 @@ def _fit(
         else None,
         "stopped_by": learner.stop_reason or ("early stopping" if learner.stop_training else None),
         "device": str(device),
+        "schedule": {
+            "kind": config.schedule,
+            "planned_steps": learner.planned_steps(),
+            "schedule_steps": learner.schedule_steps,
+            "calibration_steps": learner.calibration_steps,
+            "steps": learner.step,
+        },
         "resumed": resume_state is not None,
         "train_tokens": train_tokens,
         "val_tokens": 0 if val is None else int(val.numel()),
