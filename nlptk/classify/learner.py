@@ -242,6 +242,9 @@ class Learner:
         sampler = getattr(self.train_loader, "batch_sampler", None)
         if hasattr(sampler, "set_epoch"):
             sampler.set_epoch(self.epoch)
+        dataset = getattr(self.train_loader, "dataset", None)
+        if hasattr(dataset, "set_epoch"):  # data redrawn each epoch (augmentation)
+            dataset.set_epoch(self.epoch)
         trainable = [p for p in model.parameters() if p.requires_grad]
         n_batches = len(self.train_loader)
         check_every = 1 if self.device.type == "cpu" else 25

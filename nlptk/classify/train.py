@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from nlptk.classify.augment import AugmentedDataset, make_augmenter, neighbours_for_augmentation
 from nlptk.classify.callbacks import Callback, EarlyStopping, LastCheckpoint, ProgressReporter
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import (
@@ -165,9 +166,16 @@ def _prepare(
             )
         matrix = None
         embeddings = extra["embeddings"]
+        token_lists, neighbours = None, None
     else:
         token_lists = [tokenizer(t) for t in train.texts]
-        vocab = build_vocabulary(token_lists, min_count=config.min_count, max_size=config.max_vocab)
+        # augmentation's replacement words join the vocabulary (their pretrained rows are needed)
+        neighbours, extra_words = neighbours_for_augmentation(token_lists, vectors, config)
+        vocab = build_vocabulary(
+            token_lists + [extra_words] * config.min_count,
+            min_count=config.min_count,
+            max_size=config.max_vocab,
+        )
         if vectors is not None:
             matrix, coverage = match_embeddings(vocab, vectors, seed=config.seed)
             embeddings = {
@@ -186,8 +194,12 @@ def _prepare(
     if matrix is not None:
         model.load_embeddings(torch.from_numpy(matrix))
 
-    train_ds = EncodedDataset(
-        encode_texts(train.texts, tokenizer, vocab, max_length=config.max_length), y_train
+    train_ids = encode_texts(train.texts, tokenizer, vocab, max_length=config.max_length)
+    augmenter = make_augmenter(vocab, vectors, config, token_lists=token_lists, table=neighbours)
+    train_ds = (
+        AugmentedDataset(train_ids, y_train, augmenter)
+        if augmenter.active
+        else EncodedDataset(train_ids, y_train)
     )
     val_ds = EncodedDataset(encode_texts(val.texts, tokenizer, vocab, max_length=config.max_length), y_val)
     pin = device.type == "cuda"
