@@ -39,6 +39,7 @@ from nlptk.classify.data import (
     make_loader,
 )
 from nlptk.classify.diagnose import diagnose
+from nlptk.classify.distributed import distribute
 from nlptk.classify.embeddings import match_embeddings, random_embeddings
 from nlptk.classify.learner import Learner
 from nlptk.classify.lr_finder import LRFinderResult, lr_find
@@ -46,6 +47,7 @@ from nlptk.classify.model import RNNClassifier
 from nlptk.classify.persist import checkpoint_path, load_checkpoint
 from nlptk.classify.predictor import TrainedClassifier
 from nlptk.classify.runtime import resolve_device, seed_everything
+from nlptk.distributed import collective_errors, init_distributed, ranks_summary, refuse_distributed
 from nlptk.errors import DataError, InputFileError, ParameterError
 from nlptk.io import check_output
 from nlptk.progress import ProgressCallback
@@ -353,8 +355,10 @@ def train_classifier(
         resume_state = load_checkpoint(checkpoint)
         config = _check_resume(config, resume_state["extra"], checkpoint)
 
-    device = resolve_device(config.device)
+    ctx = init_distributed(resolve_device(config.device))  # one process unless under torchrun
+    device = ctx.device
     prepared = _prepare(train, vectors, val, config, resume_state, checkpoint, device)
+    distribute(prepared, ctx, batch_size=config.batch_size)
 
     def checkpoint_extra() -> dict[str, Any]:
         return {
@@ -367,9 +371,9 @@ def train_classifier(
 
     early = EarlyStopping(config.monitor, config.patience)
     all_callbacks: list[Callback] = [early]
-    if checkpoint is not None:
+    if checkpoint is not None and ctx.is_main:
         all_callbacks.append(LastCheckpoint(checkpoint, checkpoint_extra))
-    all_callbacks.append(ProgressReporter(progress, config.epochs))
+    all_callbacks.append(ProgressReporter(progress if ctx.is_main else None, config.epochs))
     all_callbacks.extend(callbacks or [])
     learner = Learner(
         prepared.model,
@@ -381,6 +385,7 @@ def train_classifier(
         clip_grad=config.clip_grad,
         mixed_precision=config.mixed_precision,
         callbacks=all_callbacks,
+        distributed=ctx,
     )
     logger.info(
         "training a %s classifier on %s: %d training and %d validation texts, %d classes, %d words",
@@ -402,17 +407,19 @@ def train_classifier(
         learner.load_training_state(resume_state)
         skip_until = resume_state["stage"]
         logger.info("resuming after epoch %d (stage %r)", learner.epoch, skip_until)
+    ctx.seed_rank()  # under torchrun: each rank its own dropout stream
     fit = learner.fit_one_cycle if config.schedule == "one_cycle" else learner.fit
     try:
-        for name, epochs, frozen in stages:
-            if skip_until is not None:
-                if name != skip_until:
-                    continue
-                skip_until = None
-            if learner.stop_training:
-                break
-            learner.freeze_embeddings(frozen)
-            fit(epochs, config.lr, lower_lr_factor=lower_lr_factor, stage=name)
+        with collective_errors(ctx, "training"):
+            for name, epochs, frozen in stages:
+                if skip_until is not None:
+                    if name != skip_until:
+                        continue
+                    skip_until = None
+                if learner.stop_training:
+                    break
+                learner.freeze_embeddings(frozen)
+                fit(epochs, config.lr, lower_lr_factor=lower_lr_factor, stage=name)
     except KeyboardInterrupt:
         if checkpoint is not None and checkpoint.exists():
             logger.warning(
@@ -447,6 +454,7 @@ def train_classifier(
             "diagnosis": diagnose(
                 learner.history, n_classes=len(prepared.classes), settings=config.to_dict()
             ).to_dict(),
+            **ranks_summary(ctx),
         },
     }
     classifier = TrainedClassifier(
@@ -458,10 +466,12 @@ def train_classifier(
         info=info,
         device=device,
     )
-    if out_path is not None:
+    if out_path is not None and ctx.is_main:
         classifier.save(out_path, force=force)
         if checkpoint is not None and checkpoint.parent.exists():
             shutil.rmtree(checkpoint.parent, ignore_errors=True)
+    with collective_errors(ctx, "saving the model"):
+        ctx.barrier()  # the other ranks return once rank 0 has written the model
     return classifier
 
 
@@ -503,6 +513,11 @@ def find_learning_rate(
     >>> result.suggestion                                          # doctest: +SKIP
     0.0031
     """
+    refuse_distributed(
+        "the lr finder",
+        hint="run `nlptk classify lr-find` (find_learning_rate) in one process, without torchrun, and "
+        "give the rate it suggests to the distributed `nlptk classify train --lr`",
+    )
     config = (config or ClassifierConfig()).validate()
     if plot is not None:
         check_output(plot, force=force)

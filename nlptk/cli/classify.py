@@ -100,6 +100,7 @@ def train_command(
 ) -> None:
     """Train a text classifier, starting from pretrained vectors (frozen first, then fine-tuned)."""
     from nlptk.classify.train import find_learning_rate, read_splits, train_classifier
+    from nlptk.distributed import env_rank
 
     config = config.replace(tokenizer=_tokenizer_config(tokenizer))
     if find_lr and config.lr != ClassifierConfig().lr:
@@ -108,14 +109,16 @@ def train_command(
         raise ParameterError("give --lr or --find-lr, not both")
     splits = read_splits(data, val=val, test=test, format=format, encoding=encoding)
     loaded_vectors = _load_vectors(vectors, vectors_limit)
+    main_rank = env_rank() == 0  # under torchrun, rank 0 alone shows progress and results
     if find_lr:
-        with progress_display(progress) as callback:
+        with progress_display(progress and main_rank) as callback:
             found = find_learning_rate(
                 splits["train"], vectors=loaded_vectors, config=config, progress=callback
             )
-        console.print(f"training at the lr finder's suggestion: [bold]--lr {found.suggestion:.2g}[/]")
+        if main_rank:
+            console.print(f"training at the lr finder's suggestion: [bold]--lr {found.suggestion:.2g}[/]")
         config = config.replace(lr=float(f"{found.suggestion:.2g}"))
-    with progress_display(progress) as callback:
+    with progress_display(progress and main_rank) as callback:
         clf = train_classifier(
             splits["train"],
             vectors=loaded_vectors,
@@ -126,6 +129,8 @@ def train_command(
             resume=resume,
             progress=callback,
         )
+    if not main_rank:
+        return
     table = Table(title=f"{config.cell} classifier saved to {out}")
     for column in (
         "epoch",
