@@ -102,3 +102,54 @@ def two_topic_corpus(tmp_path_factory, two_topic_texts) -> str:
     path = tmp_path_factory.mktemp("two_topics") / "docs.txt"
     path.write_text("\n".join(two_topic_texts) + "\n", encoding="utf-8")
     return str(path)
+
+
+# -- shared data factories ----------------------------------------------------------------------
+
+#: Words that decide a toy sentiment class, and neutral filler.
+SENTIMENT_WORDS = {
+    "neg": ["bad", "awful", "terrible", "boring"],
+    "pos": ["good", "great", "excellent", "wonderful"],
+}
+FILLER_WORDS = ["the", "film", "was", "a", "movie", "and", "it", "really", "plot", "acting", "story", "this"]
+
+
+def keyword_texts(
+    n: int,
+    seed: int,
+    *,
+    keywords: dict[str, list[str]] | None = None,
+    filler: list[str] | None = None,
+    length: tuple[int, int] = (2, 8),
+    suffix: str = "",
+) -> tuple[list[str], list[str]]:
+    """``n`` texts of ``length`` filler words plus one keyword that decides the class.
+
+    Classes take turns in the order of ``keywords`` (default :data:`SENTIMENT_WORDS`), so the
+    data are balanced; a seed gives the same texts every time. Returns ``(texts, labels)``.
+    """
+    import random
+
+    keywords = keywords or SENTIMENT_WORDS
+    filler = filler or FILLER_WORDS
+    names = list(keywords)
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for i in range(n):
+        label = names[i % len(names)]
+        words = [*rng.choices(filler, k=rng.randint(*length)), rng.choice(keywords[label])]
+        rng.shuffle(words)
+        texts.append(" ".join(words) + suffix)
+        labels.append(label)
+    return texts, labels
+
+
+def keyword_data(n: int, seed: int, *, classes: list[str] | None = None, **options):  # type: ignore[no-untyped-def]
+    """:func:`keyword_texts` as :class:`~nlptk.text.labelled.LabelledData` (class ids in
+    ``keywords`` order; ``classes`` renames them)."""
+    from nlptk.text.labelled import LabelledData
+
+    keywords = options.get("keywords") or SENTIMENT_WORDS
+    names = list(keywords)
+    texts, labels = keyword_texts(n, seed, **options)
+    return LabelledData(texts, [names.index(label) for label in labels], classes or names, source="synthetic")
