@@ -7,6 +7,7 @@ call the library and render its results.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -52,6 +53,8 @@ def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
     handler.setFormatter(logging.Formatter("%(message)s"))
     root.addHandler(handler)
     level = logging.WARNING if quiet else (logging.DEBUG if verbose >= 2 else logging.INFO)
+    if os.environ.get("RANK", "0") not in ("", "0") and verbose < 2:
+        level = max(level, logging.WARNING)  # under torchrun the other ranks repeat rank 0's log
     logging.getLogger("nlptk").setLevel(level)
     root.setLevel(logging.INFO if verbose >= 2 else logging.WARNING)
     for noisy in ("gensim", "smart_open", "matplotlib", "PIL"):

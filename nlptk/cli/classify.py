@@ -91,11 +91,13 @@ def train_command(
 ) -> None:
     """Train a text classifier, starting from pretrained vectors (frozen first, then fine-tuned)."""
     from nlptk.classify.train import read_splits, train_classifier
+    from nlptk.distributed import env_rank
 
     config = config.replace(tokenizer=_tokenizer_config(tokenizer))
     splits = read_splits(data, val=val, test=test, format=format, encoding=encoding)
     loaded_vectors = _load_vectors(vectors, vectors_limit)
-    with progress_display(progress) as callback:
+    main_rank = env_rank() == 0  # under torchrun, rank 0 alone shows progress and results
+    with progress_display(progress and main_rank) as callback:
         clf = train_classifier(
             splits["train"],
             vectors=loaded_vectors,
@@ -106,6 +108,8 @@ def train_command(
             resume=resume,
             progress=callback,
         )
+    if not main_rank:
+        return
     table = Table(title=f"{config.cell} classifier saved to {out}")
     for column in (
         "epoch",
