@@ -382,6 +382,11 @@ def cached_features(
         logger.debug("not caching features: some layers below the head train")
         yield False
         return
+    dist = getattr(learner, "dist", None)
+    if dist is not None and dist.active:  # each rank reads its own shard through the encoder
+        logger.info("frozen features not cached (encoder runs on the fly): a distributed run")
+        yield False
+        return
     loaders = {"train_loader": learner.train_loader, "val_loader": learner.val_loader}
     caches: list[FeatureCache] = []
     cached: dict[str, DataLoader] = {}
