@@ -466,6 +466,21 @@ def markdown(summary: dict[str, Any]) -> str:
 
 
 # -- the cache benchmark --------------------------------------------------------------------------
+def untrained_lm(split: Split, args: argparse.Namespace) -> Any:
+    """A language model of the pretrained ones' shape with random weights: an epoch costs the same."""
+    from nlptk.lm import SPECIALS, LanguageModel, LanguageModelConfig, RNNLanguageModel
+    from nlptk.text.vocab import Vocabulary
+
+    tok = tokenizer()
+    vocabulary = Vocabulary.build([tok(t) for t in split.train.texts], specials=list(SPECIALS))
+    config = LanguageModelConfig(
+        cell="lstm", num_layers=args.layers, hidden_size=args.hidden_size, tokenizer=tok.to_config()
+    ).resolve(vocab_size=len(vocabulary), embedding_dim=100)
+    return LanguageModel(
+        RNNLanguageModel(config, len(vocabulary)), config=config, vocabulary=vocabulary, tokenizer=tok
+    )
+
+
 def cache_bench(args: argparse.Namespace) -> dict[str, Any]:
     """Seconds of a head-only epoch with and without cached features (interleaved rounds)."""
     import torch
@@ -479,7 +494,7 @@ def cache_bench(args: argparse.Namespace) -> dict[str, Any]:
 
     torch.set_num_threads(args.threads)
     split = load_splits(args.data_root, [args.dataset])[0]
-    lm = load_language_model(args.lm)
+    lm = load_language_model(args.lm) if not args.untrained else untrained_lm(split, args)
     config = config_for_encoder(classifier_config("lm", split, 0, args), lm)
     tok = lm.tokenizer
     classes = [str(c) for c in split.train.classes]
@@ -515,7 +530,8 @@ def cache_bench(args: argparse.Namespace) -> dict[str, Any]:
         "dataset": split.name,
         "n_train": len(split.train),
         "n_val": len(split.val),
-        "lm": str(args.lm),
+        "lm": "untrained, same shape" if args.untrained else str(args.lm),
+        "encoder": model.spec()["encoder"],
         "feature_width": model.output_size,
         "threads": args.threads,
         "epoch_s_plain": [round(x, 2) for x in plain],
@@ -543,6 +559,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     c = sub.add_parser("cache", help="head-only epoch with and without cached features")
     c.add_argument("--dataset", default="sst2")
     c.add_argument("--rounds", type=int, default=3)
+    c.add_argument("--untrained", action="store_true", help="time an untrained LM of the same shape")
+    c.add_argument("--layers", type=int, default=2)
+    c.add_argument("--hidden-size", type=int, default=512)
     for q in (r, c):
         q.add_argument("--data-root", type=Path, default=DATA_ROOT)
         q.add_argument("--lm", type=Path, default=WORK / "lm-4000000")
