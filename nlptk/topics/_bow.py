@@ -184,10 +184,9 @@ class BagOfWords:
     def documents(self, start: int, stop: int) -> list[list[tuple[int, int]]]:
         """The ``(id, count)`` lists of documents ``start..stop-1``."""
         lo, hi = int(self.indptr[start]), int(self.indptr[stop])
-        ids = self.ids[lo:hi].tolist()
-        counts = self.counts[lo:hi].tolist()
+        pairs = list(zip(self.ids[lo:hi].tolist(), self.counts[lo:hi].tolist(), strict=True))
         bounds = (self.indptr[start : stop + 1] - lo).tolist()
-        return [list(zip(ids[a:b], counts[a:b], strict=True)) for a, b in pairwise(bounds)]
+        return [pairs[a:b] for a, b in pairwise(bounds)]
 
 
 def to_bag_of_words(documents: Iterable[list[str]], dictionary: Any) -> BagOfWords:

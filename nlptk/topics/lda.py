@@ -163,6 +163,15 @@ def _sample_indices(lengths: np.ndarray, size: int) -> np.ndarray:
     return candidates[np.linspace(0, len(candidates) - 1, size).round().astype(np.int64)]
 
 
+def _perplexity(model: Any, sample: list[list[tuple[int, int]]]) -> float:
+    """gensim's perplexity estimate (``2 ** -log_perplexity``) of ``sample``; the model's random
+    state is left as it was, so measuring does not change training."""
+    rng = model.random_state.get_state()
+    bound = model.log_perplexity(sample)
+    model.random_state.set_state(rng)
+    return float(np.exp2(-bound))
+
+
 class LDA:
     """Latent Dirichlet allocation on gensim, as a scikit-learn style estimator.
 
@@ -349,16 +358,13 @@ class LDA:
         self.perplexity_: list[float] = []
         self.source_: dict[str, Any] | None = None
         # the perplexity sample: at most 2% of the documents (at least 100), so that measuring
-        # costs little beside a pass (gensim's bound() infers one document at a time)
+        # costs little beside a pass
         picked = _sample_indices(lengths, min(config.eval_documents, max(100, n_docs // 50)))
         sample = [bow.document(int(i)) for i in picked]
 
         def after_pass(done: int) -> None:  # `done` passes are complete
             if sample:
-                rng = self.model_.random_state.get_state()
-                bound = self.model_.log_perplexity(sample)
-                self.model_.random_state.set_state(rng)  # measuring leaves training as it was
-                self.perplexity_.append(float(np.exp2(-bound)))
+                self.perplexity_.append(_perplexity(self.model_, sample))
                 logger.info("LDA pass %d/%d: perplexity %.1f", done, config.passes, self.perplexity_[-1])
                 report(
                     progress,
