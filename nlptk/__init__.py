@@ -19,9 +19,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from nlptk._version import __version__
 from nlptk.errors import NlptkError
-
-__version__ = "0.1.0"
 
 # public name -> module that defines it (imported on first use)
 _LAZY = {

@@ -15,8 +15,21 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from nlptk import __version__
-from nlptk.cli import cache, classify, corpus, embed, export, lda, lm, lsa, quickstart, similarity, topics
+from nlptk._version import __version__
+from nlptk.cli import (
+    cache,
+    classify,
+    corpus,
+    embed,
+    export,
+    lda,
+    lm,
+    lsa,
+    quickstart,
+    similarity,
+    topics,
+    vectors,
+)
 from nlptk.cli._common import err_console, setup_logging
 from nlptk.errors import NlptkError
 
@@ -113,6 +126,7 @@ app.add_typer(classify.app, name="classify")
 app.add_typer(lm.app, name="lm")
 app.add_typer(export.app, name="export")
 app.add_typer(cache.app, name="cache")
+app.add_typer(vectors.app, name="vectors")
 app.command("quickstart")(quickstart.quickstart)
 
 
