@@ -162,7 +162,11 @@ def _write_output(vectors: Vectors, folder: Path, formats: tuple[str, ...]) -> N
     vectors.meta["files"] = files
     # The native writer owns its folder; write it aside, then move its files in beside the others.
     staging = folder / ".native"
-    _save_vectors(vectors, staging, "native")
+    model, vectors.subword_model = vectors.subword_model, None  # already in the folder: no second copy
+    try:
+        _save_vectors(vectors, staging, "native")
+    finally:
+        vectors.subword_model = model
     for item in staging.iterdir():
         os.replace(item, folder / item.name)
     staging.rmdir()
@@ -294,6 +298,8 @@ def train(
         vectors = run(workdir)
     logger.info("wrote %s", out)
     vectors.meta["path"] = os.fspath(out)
+    if vectors.subword_model is not None:  # it was written inside the folder, which has been renamed
+        vectors.subword_model = Path(out) / vectors.subword_model.name
     return vectors
 
 
