@@ -15,6 +15,74 @@ import pytest
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
+# -- several processes (torch.distributed on gloo) ------------------------------------------------
+def free_port() -> int:
+    """A TCP port nobody listens on now (for MASTER_PORT)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rank_main(target, rank: int, world_size: int, port: int, timeout_s: float, args: tuple, queue) -> None:
+    """Run ``target(rank, *args)`` as one rank of a gloo job; report its result or its error."""
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+        WORLD_SIZE=str(world_size),
+        RANK=str(rank),
+        LOCAL_RANK=str(rank),
+        NLPTK_DIST_TIMEOUT=str(timeout_s),
+        OMP_NUM_THREADS="1",
+    )
+    import torch
+
+    torch.set_num_threads(1)
+    try:
+        queue.put((rank, "ok", target(rank, *args)))
+    except BaseException as exc:  # reported to the test, which asserts on it
+        queue.put((rank, "error", (type(exc).__name__, str(exc))))
+
+
+def run_ranks(target, *args, world_size: int = 2, timeout_s: float = 60.0, join_s: float = 240.0) -> dict:
+    """Start ``world_size`` spawned processes running ``target(rank, *args)`` under gloo.
+
+    Returns ``{rank: ("ok", result) | ("error", (type name, message)) | ("exit", code)}``; a
+    process still running after ``join_s`` seconds is killed and reported as ``("hung", None)``.
+    """
+    import multiprocessing
+    import queue as queue_module
+    import time
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    port = free_port()
+    procs = [
+        context.Process(target=_rank_main, args=(target, r, world_size, port, timeout_s, args, queue))
+        for r in range(world_size)
+    ]
+    for proc in procs:
+        proc.start()
+    results: dict = {}
+    deadline = time.monotonic() + join_s
+    while len(results) < world_size and time.monotonic() < deadline:
+        try:
+            rank, status, payload = queue.get(timeout=1.0)
+            results[rank] = (status, payload)
+        except queue_module.Empty:
+            if all(not p.is_alive() for p in procs):
+                break
+    for rank, proc in enumerate(procs):
+        proc.join(timeout=max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+            results.setdefault(rank, ("hung", None))
+        results.setdefault(rank, ("exit", proc.exitcode))
+    return results
+
+
 def _make_language_model(
     words: list[str] | None = None,
     *,
@@ -74,6 +142,16 @@ def toy_sentiment(n: int = 120, *, seed: int = 0, dim: int = 8):
     words = positive + negative + filler
     vectors = Vectors(words, rng.normal(size=(len(words), dim)).astype(np.float32))
     return texts, labels, vectors
+
+
+def write_csv(path, texts, labels) -> None:
+    """Write texts and their labels as a ``text,label`` CSV file."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label"])
+        writer.writerows(zip(texts, labels, strict=True))
 
 
 # -- topic models --------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import torch
 
 from nlptk.classify.callbacks import Callback
 from nlptk.classify.runtime import get_rng_state, set_rng_state
+from nlptk.distributed import LOCAL, DistContext
 from nlptk.errors import TrainingError
 from nlptk.lm.config import LanguageModelConfig
 from nlptk.lm.encoder import RNNEncoder
@@ -79,6 +80,11 @@ class LMLearner:
         Training settings (``lr``, ``epochs``, ``bptt``, ``schedule``, budgets...).
     device : torch.device
     callbacks : iterable of Callback
+    distributed : DistContext, optional
+        Under ``torchrun``: ``train_data`` holds this rank's rows of the global batch; the model
+        trains as ``DistributedDataParallel``, token counts (and budgets) are global, a time
+        budget is rank 0's clock, and rank 0's ``stop_training`` is broadcast. Validation runs
+        on every rank (the held-out slice is small and the weights are the same).
 
     Attributes
     ----------
@@ -102,8 +108,11 @@ class LMLearner:
         config: LanguageModelConfig,
         device: torch.device,
         callbacks: Iterable[Callback] = (),
+        distributed: DistContext | None = None,
     ) -> None:
         self.model = model.to(device)
+        self.dist = distributed or LOCAL
+        self.train_model: torch.nn.Module = self.model  # the DDP wrapper under torchrun
         self.train_data = train_data
         self.val_data = val_data
         self.config = config
@@ -116,7 +125,7 @@ class LMLearner:
         use_scaler = self.autocast["enabled"] and self.autocast["dtype"] == torch.float16
         self.scaler = torch.amp.GradScaler(device.type, enabled=use_scaler)
         self.steps_per_epoch = n_windows(train_data.shape[1], config.bptt)
-        self.tokens_per_step = train_data.shape[0] * config.bptt
+        self.tokens_per_step = train_data.shape[0] * config.bptt * self.dist.world_size  # global
         self.optimizer = _adamw(self.param_groups(config.lr), config.lr, config.weight_decay)
         self.scheduler: torch.optim.lr_scheduler.LRScheduler | None = None
         self.schedule_steps = 0  # steps the one cycle spans (0: not laid out yet)
@@ -186,6 +195,7 @@ class LMLearner:
         left = self.config.max_minutes * 60.0 - self.train_seconds  # type: ignore[operator]
         affordable = int(0.97 * left / max(seconds_per_step, 1e-9))
         remaining = max(1, min(self.planned_steps() - self.step, affordable))
+        remaining = int(self.dist.broadcast_object(remaining))  # rank 0's clock: one schedule for all
         logger.info(
             "time budget: %.3f s a step, so the one cycle spans the next %d steps (peak lr %.3g)",
             seconds_per_step,
@@ -213,6 +223,9 @@ class LMLearner:
         """Train ``config.epochs`` epochs, or until a budget or early stopping ends it."""
         if self.schedule_steps == 0 and self.calibration_steps == 0:
             self._start_schedule()
+        # an adaptive-softmax cluster without a target in a batch leaves its parameters unused
+        adaptive = self.config.decoder == "adaptive"
+        self.train_model = self.dist.wrap(self.model, find_unused_parameters=adaptive)
         self._call("on_fit_begin")
         while self.epoch < self.config.epochs and not self.stop_training:
             record = self.train_epoch()
@@ -229,13 +242,14 @@ class LMLearner:
                 f"{record['tokens_per_s']:,.0f}",
             )
             self._call("on_epoch_end", record)
+            self.stop_training = self.dist.broadcast_flag(self.stop_training)  # rank 0 decides
             if record["partial"]:
                 self.stop_training = True
         self._call("on_fit_end")
 
     def train_epoch(self) -> dict[str, Any]:
         """One pass over the training stream (shorter when a budget ends it)."""
-        model, optimizer, scaler, device = self.model, self.optimizer, self.scaler, self.device
+        model, optimizer, scaler, device = self.train_model, self.optimizer, self.scaler, self.device
         model.train()
         clip = self.config.clip_grad
         params = [p for p in model.parameters() if p.requires_grad]
@@ -248,7 +262,11 @@ class LMLearner:
         partial = False
         n_batches = self.steps_per_epoch
         for batch_index, (inputs, targets) in enumerate(bptt_windows(self.train_data, self.config.bptt), 1):
-            if not self._budget_left():
+            left = self._budget_left()
+            if self.config.max_minutes is not None:  # clocks differ: rank 0 decides for all
+                left = self.dist.broadcast_flag(left)
+            if not left:
+                self.stop_reason = self.stop_reason or "rank 0's time budget"
                 partial = True
                 break
             x = inputs.to(device, non_blocking=True)
@@ -270,7 +288,7 @@ class LMLearner:
             n = y.numel()
             loss_sum += loss.detach().double() * n
             tokens += n
-            self.tokens_seen += n
+            self.tokens_seen += n * self.dist.world_size
             if batch_index % check_every == 0:
                 self._check_finite(loss_sum, batch_index)
             self.train_seconds = seconds_before + (time.perf_counter() - started)
@@ -281,6 +299,8 @@ class LMLearner:
             self.epoch_loss_sum, self.epoch_tokens = loss_sum, tokens
             self._call("on_batch_end", batch_index, n_batches, None)
         self._check_finite(loss_sum, n_batches)
+        totals = self.dist.sum_(torch.stack([loss_sum, loss_sum.new_tensor(tokens)]))  # over the ranks
+        loss_total, tokens = float(totals[0]), int(totals[1])
         if tokens == 0:
             raise TrainingError(
                 f"{self.stop_reason or 'the budget'} ended before one batch of "
@@ -293,7 +313,7 @@ class LMLearner:
             )
         seconds = time.perf_counter() - started
         return {
-            "train_loss": float(loss_sum) / tokens,
+            "train_loss": loss_total / tokens,
             "lr": float(optimizer.param_groups[-1]["lr"]),
             "tokens": tokens,
             "tokens_seen": self.tokens_seen,
