@@ -108,12 +108,9 @@ def _attach_subwords(vectors: Vectors, folder: Path, limit: int | None) -> Vecto
     if not model.is_file():
         logger.warning("%s names the subword model %s, which is missing: no subwords", folder, model)
         return vectors
-    from gensim.models.fasttext import load_facebook_vectors
+    from nlptk.vectors._fasttext_bin import load_fasttext_bin
 
-    try:
-        kv = load_facebook_vectors(str(model))
-    except Exception as exc:
-        raise FormatError(f"cannot read the subword model ({type(exc).__name__}: {exc})", path=model) from exc
+    kv = load_fasttext_bin(model, what="subword model")
     if kv.index_to_key != vectors.words:
         logger.warning("%s: the subword model's vocabulary differs from vocab.tsv: no subwords", folder)
         return vectors
