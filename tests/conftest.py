@@ -91,3 +91,37 @@ def _invoke_cli(*args: str, timeout: float = 30, input: str | bytes | None = Non
 def invoke_cli():  # type: ignore[no-untyped-def]
     """``invoke_cli("embed", "eval", path)``: CliRunner result (``.stdout``, ``.stderr``), hang-safe."""
     return _invoke_cli
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier_folder(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A small trained classifier folder (GRU, 8 dims, 2 epochs on 60 made-up texts), built once.
+
+    Tests that damage it must copy it first (``shutil.copytree``).
+    """
+    import random
+
+    import torch
+
+    from nlptk.classify.config import ClassifierConfig
+    from nlptk.classify.train import train_classifier
+    from nlptk.text.labelled import LabelledData
+
+    rng = random.Random(0)
+    filler = ["the", "film", "was", "a", "plot", "and", "story"]
+    texts, labels = [], []
+    for i in range(60):
+        words = [*rng.choices(filler, k=4), ("great", "awful")[i % 2]]
+        texts.append(" ".join(words))
+        labels.append(i % 2)
+    config = ClassifierConfig(
+        hidden_size=8, embedding_dim=8, batch_size=16, epochs=2, freeze_epochs=0, patience=None, device="cpu"
+    )
+    out = tmp_path_factory.mktemp("classifier") / "model"
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        train_classifier(LabelledData(texts, labels, ["pos", "neg"]), config=config, out=out)
+    finally:
+        torch.set_num_threads(threads)
+    return out

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,31 @@ def save_checkpoint(state: dict[str, Any], path: PathLike) -> Path:
     return Path(path)
 
 
+def _load_weights(path: Path, what: str) -> Any:
+    """``torch.load`` with ``weights_only=True``; a refusal is one line, not PyTorch's paragraph.
+
+    PyTorch explains a refused pickle in five lines that advise ``weights_only=False``
+    (which would run the file's code); nlptk never does that, so only the reason is kept.
+    """
+    try:
+        with warnings.catch_warnings():  # e.g. "Detected pickle protocol 4": the error below says it all
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.load(path, weights_only=True, map_location="cpu")
+    except Exception as exc:  # unpickling errors come in many types
+        text = str(exc)
+        if "Weights only load failed" in text or "Unsupported global" in text or "GLOBAL" in text:
+            reason = "it holds Python objects other than tensors, which nlptk never unpickles"
+        else:
+            first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+            first = first.split(". ")[0][:120]
+            reason = f"it is truncated or not a PyTorch file ({type(exc).__name__}: {first})"
+        raise FormatError(
+            f"cannot read the {what}: {reason}",
+            path=path,
+            hint="use a model folder written by nlptk (train it again if the file was damaged)",
+        ) from None
+
+
 def load_checkpoint(path: PathLike) -> dict[str, Any]:
     """Read a checkpoint written by :func:`save_checkpoint` (``weights_only=True``).
 
@@ -83,10 +109,7 @@ def load_checkpoint(path: PathLike) -> dict[str, Any]:
         Not a checkpoint of this format version.
     """
     p = check_input_file(path, what="training checkpoint")
-    try:
-        state = torch.load(p, weights_only=True, map_location="cpu")
-    except Exception as exc:  # unpickling errors come in many types
-        raise FormatError(f"cannot read the training checkpoint ({exc})", path=p) from None
+    state = _load_weights(p, "training checkpoint")
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
         raise IncompatibleModelError("not an nlptk classifier checkpoint", path=p)
     if state.get("format_version") != FORMAT_VERSION:
@@ -187,10 +210,7 @@ def read_model_folder(path: PathLike) -> dict[str, Any]:
         )
     vocab = _read_json(folder / "vocab.json")
     model_file = check_input_file(folder / "model.pt", what="model weights")
-    try:
-        weights = torch.load(model_file, weights_only=True, map_location="cpu")
-    except Exception as exc:
-        raise FormatError(f"cannot read the model weights ({exc})", path=model_file) from None
+    weights = _load_weights(model_file, "model weights")
     if not isinstance(weights, dict) or not isinstance(weights.get("model"), dict):
         raise FormatError("model.pt holds no 'model' state_dict", path=model_file)
     history_file = folder / "history.json"

@@ -31,6 +31,9 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+_settings = {"quiet": False}  # --quiet: only warnings and errors, no progress bars either
+
+
 def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
     """Log nlptk at INFO (DEBUG with -vv) to stderr; dependencies at WARNING (INFO with -vv)."""
     root = logging.getLogger()
@@ -41,6 +44,7 @@ def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
     handler.setFormatter(logging.Formatter("%(message)s"))
     root.addHandler(handler)
     level = logging.WARNING if quiet else (logging.DEBUG if verbose >= 2 else logging.INFO)
+    _settings["quiet"] = quiet
     logging.getLogger("nlptk").setLevel(level)
     root.setLevel(logging.INFO if verbose >= 2 else logging.WARNING)
     for noisy in ("gensim", "smart_open", "matplotlib", "PIL"):
@@ -61,9 +65,9 @@ def _format_metrics(metrics: dict[str, Any]) -> str:
 def progress_display(enabled: bool = True) -> Iterator[Any]:
     """A rich progress display; yields a callback for the library's ``progress=`` argument.
 
-    One bar per phase, with the latest metrics (loss, words/s...) beside it.
+    One bar per phase, with the latest metrics (loss, words/s...) beside it. Off under ``--quiet``.
     """
-    if not enabled:
+    if not enabled or _settings["quiet"]:
         yield None
         return
     progress = Progress(

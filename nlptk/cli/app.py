@@ -8,6 +8,8 @@ Exit codes: 0 success, 2 bad input or usage (a :class:`~nlptk.errors.NlptkError`
 
 from __future__ import annotations
 
+import errno
+import os
 import traceback
 from typing import Annotated, Any
 
@@ -38,6 +40,19 @@ def _passthrough_exceptions() -> tuple[type[BaseException], ...]:
 
 
 _PASSTHROUGH = _passthrough_exceptions()
+# operating-system errors about a path the user gave: bad input (exit 2), not a failure
+_PATH_ERRNOS = frozenset(
+    {
+        errno.ENOENT,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EEXIST,
+        errno.EROFS,
+        errno.ENAMETOOLONG,
+    }
+)
 
 
 def _fail(message: str, exit_code: int) -> typer.Exit:
@@ -58,6 +73,15 @@ class NlptkGroup(TyperGroup):
             if debug:
                 traceback.print_exc()
             raise _fail(str(exc), exc.exit_code) from exc
+        except BrokenPipeError:  # `nlptk ... | head`: click stops quietly (exit 1), as for --help
+            raise
+        except OSError as exc:
+            if exc.errno not in _PATH_ERRNOS or exc.filename is None:
+                raise _unforeseen(exc, debug) from exc
+            if debug:
+                traceback.print_exc()
+            path = exc.filename if exc.filename2 is None else exc.filename2
+            raise _fail(f"{os.fsdecode(path)}: {exc.strerror}", 2) from exc
         except KeyboardInterrupt:
             if debug:
                 traceback.print_exc()
@@ -65,10 +89,14 @@ class NlptkGroup(TyperGroup):
                 "interrupted; outputs are written only when complete, so none was left half-written", 130
             ) from None
         except Exception as exc:  # a bug or an unforeseen failure: still one line
-            if debug:
-                traceback.print_exc()
-            hint = "" if debug else " (rerun with --debug for the traceback)"
-            raise _fail(f"{type(exc).__name__}: {exc}{hint}", 1) from exc
+            raise _unforeseen(exc, debug) from exc
+
+
+def _unforeseen(exc: BaseException, debug: bool) -> typer.Exit:
+    if debug:
+        traceback.print_exc()
+    hint = "" if debug else " (rerun with --debug for the traceback)"
+    return _fail(f"{type(exc).__name__}: {exc}{hint}", 1)
 
 
 app = typer.Typer(

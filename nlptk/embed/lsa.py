@@ -36,7 +36,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from nlptk.errors import DataError, IncompatibleModelError, InputFileError, NotFittedError, ParameterError
+from nlptk.errors import (
+    DataError,
+    IncompatibleModelError,
+    InputFileError,
+    NlptkError,
+    NotFittedError,
+    ParameterError,
+)
 from nlptk.io import atomic_directory, check_input_dir, iter_lines
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
@@ -252,12 +259,19 @@ class LSA:
         vectorizer = self._vectorizer()
         try:
             tfidf = vectorizer.fit_transform(recorded())
+        except NlptkError:  # the corpus's own error (an undecodable line, say) says more
+            raise
         except (
             ValueError
         ) as exc:  # sklearn: "empty vocabulary" or "max_df corresponds to < documents than min_df"
             if not snippets:
                 raise DataError(
                     "no documents to fit", hint="give a corpus with at least one document"
+                ) from None
+            if "empty vocabulary" in str(exc):
+                raise DataError(
+                    f"the {len(snippets)} documents hold no terms (no tokens after tokenization)",
+                    hint="give a corpus with text in it",
                 ) from None
             raise DataError(
                 f"no terms left from {len(snippets)} documents with min_df={self.min_df}, "

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from nlptk.embed.tokens_cache import TokensCache, tokenize_to_cache
-from nlptk.errors import ParameterError
+from nlptk.errors import NlptkError, ParameterError
 from nlptk.io import atomic_directory, atomic_write, check_output
 from nlptk.progress import ProgressCallback
 from nlptk.text.corpus import Corpus, open_corpus
@@ -275,7 +275,12 @@ def train(
 
     def run(workdir: Path | None) -> Vectors:
         t0 = time.perf_counter()
-        vectors = trainer(cache.path, workdir=workdir, progress=progress, **params)
+        try:
+            vectors = trainer(cache.path, workdir=workdir, progress=progress, **params)
+        except NlptkError as exc:  # the tokens cache is an inner file: name the user's corpus
+            if exc.path is not None and Path(exc.path) == Path(cache.path):
+                exc.path = source.describe().get("path") or os.fspath(corpus)
+            raise
         timings["train"] = round(time.perf_counter() - t0, 3)
         vectors.meta.update(_manifest(method, vectors, tok, source, cache, timings))
         if workdir is not None:

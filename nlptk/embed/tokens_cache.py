@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from nlptk.errors import DataError, EncodingError
-from nlptk.io import atomic_write, open_binary
+from nlptk.io import atomic_write, make_folder, open_binary
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.corpus import Corpus, TextLineCorpus
 from nlptk.text.tokenize import Tokenizer, WhitespaceTokenizer, tokenizer_from_config
@@ -308,7 +308,7 @@ def tokenize_to_cache(
             )
             report(progress, "tokenize", "end", 1, 1, tokens=info["tokens"], cached=True)
             return TokensCache(tokens_path, int(info["documents"]), int(info["tokens"]), True, 0.0)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     if processes is None:
         processes = min(os.cpu_count() or 1, 4)
     logger.info("tokenizing %s with %r into %s", corpus.describe().get("path"), tokenizer, tokens_path)
