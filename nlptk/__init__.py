@@ -55,6 +55,7 @@ _LAZY = {
     "TextClassifier": "nlptk.classify",
     "TrainedClassifier": "nlptk.classify",
     "train_classifier": "nlptk.classify",
+    "classifier_learner": "nlptk.classify.notebook",
     "evaluate_classifier": "nlptk.classify.evaluate",
     # export
     "export_projector": "nlptk.export",
@@ -75,6 +76,7 @@ __all__ = [
     "Vectors",
     "Vocabulary",
     "__version__",
+    "classifier_learner",
     "classify",
     "corpus_stats",
     "download_corpus",

@@ -54,6 +54,7 @@ __all__ = [
     "documented",
     "param",
     "param_error",
+    "resolve_params",
 ]
 
 _META_KEY = "nlptk.param"
@@ -157,11 +158,13 @@ def _check_bounds(
     high: float | None,
     low_open: bool = False,
     high_open: bool = False,
+    shown: Any = None,
 ) -> None:
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high:
-        raise param_error(name, value, f"must be {kind} {_bound_text(low, high, low_open, high_open)}")
+        shown = value if shown is None else shown
+        raise param_error(name, shown, f"must be {kind} {_bound_text(low, high, low_open, high_open)}")
 
 
 def check_int(
@@ -206,7 +209,7 @@ def check_float(
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
         bound = _bound_text(min, max, min_exclusive, max_exclusive)
         raise param_error(name, value, f"must be a finite number{' ' + bound if bound else ''}")
-    _check_bounds(name, float(value), "a number", min, max, min_exclusive, max_exclusive)
+    _check_bounds(name, float(value), "a number", min, max, min_exclusive, max_exclusive, shown=value)
     return float(value)
 
 
@@ -441,3 +444,19 @@ def documented(cls: type[P]) -> type[P]:
         body += "\n\nExamples\n" + _inspect.cleandoc("\n" + examples)
     cls.__doc__ = body
     return cls
+
+
+def resolve_params(cls: type[P], config: P | None, params: dict[str, Any]) -> P:
+    """The settings a library function runs with: ``config`` (or the defaults) with ``params``
+    (keyword arguments) applied; unknown names and bad values raise :class:`ParameterError`.
+
+    >>> from nlptk.classify.config import ClassifierConfig
+    >>> resolve_params(ClassifierConfig, None, {"epochs": 2}).epochs
+    2
+    """
+    if config is not None and not isinstance(config, cls):
+        raise ParameterError(f"config must be a {cls.__name__}, got {type(config).__name__}")
+    cls.check_names(params)
+    if config is None:
+        return cls(**params)
+    return config.replace(**params) if params else config

@@ -125,3 +125,28 @@ def tiny_classifier_folder(tmp_path_factory):  # type: ignore[no-untyped-def]
     finally:
         torch.set_num_threads(threads)
     return out
+
+
+def toy_sentiment(n: int = 120, *, seed: int = 0, dim: int = 8):
+    """Short texts whose class is given by one sentiment word, and random vectors for its words.
+
+    Returns ``(texts, labels, vectors)``: ``labels`` are ``"pos"``/``"neg"``, alternating.
+    """
+    import numpy as np
+
+    from nlptk.vectors.container import Vectors
+
+    rng = np.random.default_rng(seed)
+    positive = ["good", "great", "fine", "lovely", "superb"]
+    negative = ["bad", "awful", "poor", "dull", "boring"]
+    filler = ["the", "film", "was", "a", "movie", "plot", "acting", "story"]
+    texts, labels = [], []
+    for i in range(n):
+        cls = i % 2
+        words = [str(w) for w in rng.choice(filler, 4)] + [str(rng.choice(positive if cls else negative))]
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        labels.append("pos" if cls else "neg")
+    words = positive + negative + filler
+    vectors = Vectors(words, rng.normal(size=(len(words), dim)).astype(np.float32))
+    return texts, labels, vectors

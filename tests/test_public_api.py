@@ -18,6 +18,7 @@ EXPECTED = {
     "Vectors",
     "Vocabulary",
     "__version__",
+    "classifier_learner",
     "classify",
     "corpus_stats",
     "download_corpus",

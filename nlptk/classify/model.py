@@ -150,5 +150,10 @@ class RNNClassifier(nn.Module):
         return torch.cat([last.to(out.dtype), maximum, mean], dim=-1)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Class logits, shape ``(batch, n_classes)``."""
-        return self.head(self.dropout(self.encode(x, lengths)))
+        """Class logits, shape ``(batch, n_classes)``.
+
+        ``x`` is token ids, or (a float tensor) pooled features from :meth:`encode`, as a
+        frozen-feature cache gives them (:mod:`nlptk.classify.feature_cache`).
+        """
+        features = x if x.is_floating_point() else self.encode(x, lengths)
+        return self.head(self.dropout(features))

@@ -36,6 +36,7 @@ from nlptk.classify.data import (
     encode_texts,
     make_loader,
 )
+from nlptk.classify.diagnose import diagnose
 from nlptk.classify.embeddings import match_embeddings, random_embeddings
 from nlptk.classify.learner import Learner
 from nlptk.classify.lr_finder import LRFinderResult, lr_find
@@ -423,6 +424,9 @@ def train_classifier(
             "stopped_early": learner.stop_training,
             "resumed": resume_state is not None,
             "seconds": round(time.perf_counter() - started, 3),
+            "diagnosis": diagnose(
+                learner.history, n_classes=len(prepared.classes), settings=config.to_dict()
+            ).to_dict(),
         },
     }
     classifier = TrainedClassifier(
