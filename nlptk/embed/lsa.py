@@ -272,7 +272,7 @@ class LSA:
                 ) from None
             if "empty vocabulary" in str(exc):
                 raise DataError(
-                    f"the {len(snippets)} documents hold no terms (no tokens after tokenization)",
+                    f"no terms left: the {len(snippets)} documents hold no tokens after tokenization",
                     hint="give a corpus with text in it",
                 ) from None
             raise DataError(
