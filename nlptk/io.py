@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from nlptk.errors import EncodingError, FormatError, InputFileError, OutputExistsError
+from nlptk.errors import EncodingError, FormatError, InputFileError, NlptkError, OutputExistsError
 
 __all__ = [
     "COMPRESSED_SUFFIXES",
@@ -41,6 +41,7 @@ __all__ = [
     "make_folder",
     "open_binary",
     "open_text",
+    "reading",
     "strip_compression_suffix",
 ]
 
@@ -149,6 +150,30 @@ def open_binary(path: PathLike) -> IO[bytes]:
     except OSError as exc:  # pragma: no cover - permissions raced away
         raise InputFileError(f"cannot open: {exc.strerror or exc}", path=p) from exc
     return io.BufferedReader(_CheckedDecompression(inner, p), buffer_size=1 << 16)  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def reading(path: PathLike, what: str) -> Iterator[None]:
+    """Turn any failure while parsing a file nlptk wrote into a :class:`FormatError` naming it.
+
+    Loaders of nlptk's own files (model folders, ``.npz`` arrays, JSON metadata) check what
+    they can; a damaged file can still fail deep inside NumPy, ``zipfile`` or ``json`` with
+    an exception of another kind (``BadZipFile``, ``EOFError``, ``JSONDecodeError``,
+    ``KeyError``...). Inside this block those become one line that says which file is
+    damaged; the original stays chained for ``--debug``. NlptkErrors pass unchanged.
+    """
+    try:
+        yield
+    except (NlptkError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        detail = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")[:160]
+        raise FormatError(
+            f"cannot read the {what}: it is damaged or was not written by nlptk "
+            f"({type(exc).__name__}{': ' + detail if detail else ''})",
+            path=path,
+            hint="write it again with nlptk",
+        ) from exc
 
 
 def check_encoding(encoding: str) -> None:

@@ -110,7 +110,10 @@ def _score_text(score: float | None) -> str:
 
 def _read_text_file(path: Path, encoding: str) -> str:
     p = check_input_file(path, allow_empty=True, what="text file")
-    return "\n".join(iter_lines(p, encoding=encoding))
+    text = "\n".join(iter_lines(p, encoding=encoding))
+    if not text.strip():
+        raise DataError("the text file is empty (only blank lines)", path=p, hint="give a file with text")
+    return text
 
 
 @app.command("score")

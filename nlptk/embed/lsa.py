@@ -45,7 +45,7 @@ from nlptk.errors import (
     NotFittedError,
     ParameterError,
 )
-from nlptk.io import atomic_directory, check_input_dir, iter_lines
+from nlptk.io import atomic_directory, check_input_dir, iter_lines, reading
 from nlptk.params import resolve_params
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
@@ -489,6 +489,11 @@ class LSA:
                 path=folder,
                 hint="give a folder that `nlptk lsa train` wrote",
             )
+        with reading(folder, "LSA model folder"):
+            return cls._load(folder)
+
+    @classmethod
+    def _load(cls, folder: Path) -> LSA:
         try:
             info = json.loads((folder / _MODEL_FILE).read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -579,7 +584,12 @@ def fit_lsa(
         documents = corpus
     model = LSA(n_topics, tokenizer=tokenizer, **params)
     report(progress, "train", "start", 0, 1)
-    model.fit(documents)
+    try:
+        model.fit(documents)
+    except NlptkError as exc:  # "no documents to fit" and the like: say which corpus
+        if exc.path is None and isinstance(corpus, (str, os.PathLike)):
+            exc.path = os.fspath(corpus)
+        raise
     report(progress, "train", "end", 1, 1, explained_variance=float(model.explained_variance_ratio_.sum()))
     if out is not None:
         model.save(out, force=force)
