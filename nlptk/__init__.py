@@ -19,9 +19,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from nlptk._version import __version__
 from nlptk.errors import NlptkError
-
-__version__ = "0.1.0"
 
 # public name -> module that defines it (imported on first use)
 _LAZY = {
@@ -45,6 +44,7 @@ _LAZY = {
     # embedding training
     "train_embeddings": "nlptk.embed",
     "LSA": "nlptk.embed.lsa",
+    "LDA": "nlptk.topics.lda",
     "GloVe": "nlptk.embed.glove",
     # spaCy similarity
     "use_vectors": "nlptk.similarity",
@@ -57,19 +57,39 @@ _LAZY = {
     "train_classifier": "nlptk.classify",
     "classifier_learner": "nlptk.classify.notebook",
     "evaluate_classifier": "nlptk.classify.evaluate",
+    # language models
+    "LanguageModel": "nlptk.lm",
+    "LanguageModelConfig": "nlptk.lm",
+    "load_language_model": "nlptk.lm",
+    "train_language_model": "nlptk.lm.train",
+    "finetune_language_model": "nlptk.lm.finetune",
     # export
     "export_projector": "nlptk.export",
     "export_documents": "nlptk.export",
     "plot_vectors": "nlptk.export",
 }
 _RENAMED = {"train_embeddings": "train"}
-_SUBPACKAGES = ("classify", "embed", "errors", "export", "io", "similarity", "text", "vectors")
+_SUBPACKAGES = (
+    "classify",
+    "embed",
+    "errors",
+    "export",
+    "io",
+    "lm",
+    "similarity",
+    "text",
+    "topics",
+    "vectors",
+)
 
 __all__ = [
+    "LDA",
     "LSA",
     "ClassifierConfig",
     "GloVe",
     "LabelledData",
+    "LanguageModel",
+    "LanguageModelConfig",
     "NlptkError",
     "TextClassifier",
     "TrainedClassifier",
@@ -88,10 +108,13 @@ __all__ = [
     "export_documents",
     "export_projector",
     "export_spacy",
+    "finetune_language_model",
     "get_tokenizer",
     "io",
     "list_corpora",
+    "lm",
     "load_labelled_splits",
+    "load_language_model",
     "load_vectors",
     "open_corpus",
     "plot_vectors",
@@ -101,8 +124,10 @@ __all__ = [
     "similarity",
     "similarity_matrix",
     "text",
+    "topics",
     "train_classifier",
     "train_embeddings",
+    "train_language_model",
     "train_val_split",
     "use_vectors",
     "vectors",

@@ -34,6 +34,7 @@ nlptk.errors.ParameterError: dim=0 must be an integer >= 1
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import numbers
 import os
@@ -52,6 +53,7 @@ __all__ = [
     "check_float",
     "check_int",
     "documented",
+    "estimator_init",
     "param",
     "param_error",
     "resolve_params",
@@ -437,11 +439,9 @@ def documented(cls: type[P]) -> type[P]:
         lines.append(f"    {text}")
     doc = typing.cast(str, cls.__doc__ or "")
     head, sep, examples = doc.partition("\n    Examples\n")
-    import inspect as _inspect
-
-    body = _inspect.cleandoc(head) + "\n" + "\n".join(lines)
+    body = inspect.cleandoc(head) + "\n" + "\n".join(lines)
     if sep:
-        body += "\n\nExamples\n" + _inspect.cleandoc("\n" + examples)
+        body += "\n\nExamples\n" + inspect.cleandoc("\n" + examples)
     cls.__doc__ = body
     return cls
 
@@ -460,3 +460,62 @@ def resolve_params(cls: type[P], config: P | None, params: dict[str, Any]) -> P:
     if config is None:
         return cls(**params)
     return config.replace(**params) if params else config
+
+
+def estimator_init(
+    cls: type[Params],
+    *,
+    leading: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Any:
+    """An ``__init__`` for a scikit-learn estimator whose parameters are ``cls``'s fields.
+
+    scikit-learn reads an estimator's parameters from its ``__init__`` signature (``get_params``,
+    ``clone``, grid search); this builds that signature from the declaration, so the estimator
+    never restates a field. The ``__init__`` only stores the values (scikit-learn's rule);
+    checking happens when ``fit`` builds ``cls`` from them.
+
+    Parameters
+    ----------
+    cls : type of Params
+        The settings declaration.
+    leading : dict, optional
+        Name -> default of parameters placed first, positional or keyword (``{"vectors": None}``).
+    extra : dict, optional
+        Name -> default of further keyword-only parameters that are not fields.
+    overrides : dict, optional
+        Field name -> another default for the estimator (``{"tokenizer": None}``).
+    """
+    leading = leading or {}
+    extra = extra or {}
+    defaults = {**cls.defaults(), **(overrides or {})}
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=value)
+        for name, value in leading.items()
+    ]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=defaults[name])
+        for name in cls.param_names()
+    ]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=value)
+        for name, value in extra.items()
+    ]
+    signature = inspect.Signature(parameters)
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+        except TypeError as exc:
+            raise ParameterError(
+                f"{type(self).__name__}: {exc}", hint=f"known: {', '.join(signature.parameters)}"
+            ) from None
+        bound.apply_defaults()
+        for name, value in bound.arguments.items():
+            if name != "self":
+                setattr(self, name, value)
+
+    __init__.__signature__ = signature  # type: ignore[attr-defined]
+    return __init__

@@ -10,8 +10,11 @@ import nlptk
 EXPECTED = {
     "ClassifierConfig",
     "GloVe",
+    "LDA",
     "LSA",
     "LabelledData",
+    "LanguageModel",
+    "LanguageModelConfig",
     "NlptkError",
     "TextClassifier",
     "TrainedClassifier",
@@ -30,10 +33,13 @@ EXPECTED = {
     "export_documents",
     "export_projector",
     "export_spacy",
+    "finetune_language_model",
     "get_tokenizer",
     "io",
     "list_corpora",
     "load_labelled_splits",
+    "load_language_model",
+    "lm",
     "load_vectors",
     "open_corpus",
     "plot_vectors",
@@ -43,8 +49,10 @@ EXPECTED = {
     "similarity",
     "similarity_matrix",
     "text",
+    "topics",
     "train_classifier",
     "train_embeddings",
+    "train_language_model",
     "train_val_split",
     "use_vectors",
     "vectors",
@@ -60,6 +68,7 @@ def test_every_public_name_resolves() -> None:
         assert getattr(nlptk, name) is not None, name
     assert nlptk.train_embeddings is nlptk.embed.train
     assert nlptk.load_vectors is nlptk.vectors.load_vectors
+    assert nlptk.LanguageModel is nlptk.lm.LanguageModel
 
 
 def test_import_is_light() -> None:

@@ -35,6 +35,7 @@ from nlptk.progress import ProgressCallback
 from nlptk.text.corpus import Corpus, open_corpus
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
 from nlptk.vectors.container import Vectors
+from nlptk.vectors.health import check_vectors
 
 __all__ = ["FORMAT_FILES", "METHODS", "METHOD_PARAMETERS", "get_trainer", "make_params", "train"]
 
@@ -116,7 +117,7 @@ def _versions(method: str) -> dict[str, str | None]:
 
     import numpy
 
-    from nlptk import __version__
+    from nlptk._version import __version__
 
     out: dict[str, str | None] = {
         "nlptk": __version__,
@@ -279,6 +280,9 @@ def train(
                 exc.path = source.describe().get("path") or os.fspath(corpus)
             raise
         timings["train"] = round(time.perf_counter() - t0, 3)
+        cosine = check_vectors(vectors, source=f"{method} vectors")
+        if cosine is not None:
+            vectors.meta["mean_pairwise_cosine"] = round(cosine, 4)
         vectors.meta.update(_manifest(method, vectors, tok, source, cache, timings))
         if workdir is not None:
             t1 = time.perf_counter()

@@ -53,8 +53,9 @@ from typing import Any
 import numpy as np
 
 from nlptk.errors import DataError, FormatError, InputFileError, ParameterError
-from nlptk.io import check_input_dir, check_input_file, iter_lines, strip_compression_suffix
+from nlptk.io import check_input_dir, check_input_file, iter_lines, table_format
 from nlptk.text.corpus import Corpus, iter_table_rows, table_columns
+from nlptk.text.registry import is_registry_name
 
 __all__ = [
     "LABELLED_FORMATS",
@@ -63,6 +64,7 @@ __all__ = [
     "detect_labelled_format",
     "load_labelled_splits",
     "read_labelled",
+    "read_labelled_rows",
     "train_val_split",
 ]
 
@@ -73,7 +75,6 @@ PathLike = str | os.PathLike[str]
 LABELLED_FORMATS = ("folders", "csv", "tsv", "jsonl", "fasttext", "label-first")
 FASTTEXT_PREFIX = "__label__"
 SPLIT_NAMES = {"train": ("train",), "val": ("val", "valid", "validation", "dev"), "test": ("test",)}
-_TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _SNIFF_LINES = 50
 
@@ -245,9 +246,9 @@ def detect_labelled_format(path: PathLike, *, encoding: str = "utf-8", errors: s
     if p.is_dir():
         return "folders"
     p = check_input_file(p)
-    suffix = Path(strip_compression_suffix(p)).suffix.lower()
-    if suffix in _TABLE_SUFFIXES:
-        return _TABLE_SUFFIXES[suffix]
+    kind = table_format(p)
+    if kind is not None:
+        return kind
     lines = _sniff_lines(p, encoding, errors)
     if not lines:
         raise InputFileError("labelled data file has only blank lines", path=p)
@@ -407,7 +408,7 @@ def _resolve_source(
     """A path as given, or a registry name resolved with its format and encoding."""
     path = Path(source)
     text = os.fspath(source)
-    if not path.exists() and not any(sep in text for sep in ("/", os.sep)):
+    if is_registry_name(text):
         from nlptk.text.registry import corpus_info, resolve_corpus
 
         info = corpus_info(text.split(":", 1)[0])
@@ -471,6 +472,29 @@ def read_labelled(
     >>> read_labelled("pang_lee_polarity").class_counts()   # by name: the registry knows the encoding
     {'neg': 100, 'pos': 100}
     """
+    raw, fmt, enc, p, folder_names = _read_rows(
+        path, format, text_column, label_column, encoding, errors, pattern, data_dir
+    )
+    texts, labels, class_list = _assign_ids(
+        raw, classes, p, numeric_sort=fmt != "folders", folder_names=folder_names
+    )
+    data = LabelledData(texts, labels, class_list, os.fspath(path), {"format": fmt, "encoding": enc})
+    logger.info("read %d examples of %d classes from %s (%s)", len(data), len(class_list), p, fmt)
+    return data
+
+
+def _read_rows(
+    path: PathLike,
+    format: str | None,
+    text_column: str,
+    label_column: str,
+    encoding: str | None,
+    errors: str,
+    pattern: str,
+    data_dir: PathLike | None,
+) -> tuple[list[tuple[str, str, int]], str, str, Path, list[str] | None]:
+    """``(text, label, line)`` triples (line 0 for files of a folder), the format, encoding,
+    resolved path and the class folder names (folders only)."""
     p, enc, fmt = _resolve_source(path, encoding, format, data_dir)
     if fmt is not None and fmt not in LABELLED_FORMATS:
         raise ParameterError(
@@ -493,12 +517,35 @@ def read_labelled(
         raw = _read_fasttext(check_input_file(p), encoding=enc, errors=errors)
     else:
         raw = _read_label_first(check_input_file(p), encoding=enc, errors=errors)
-    texts, labels, class_list = _assign_ids(
-        raw, classes, p, numeric_sort=fmt != "folders", folder_names=folder_names
+    return raw, fmt, enc, p, folder_names
+
+
+def read_labelled_rows(
+    path: PathLike,
+    *,
+    format: str | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+    encoding: str | None = None,
+    data_dir: PathLike | None = None,
+) -> tuple[list[tuple[str, str, int]], str, str, Path]:
+    """The examples of a labelled file as ``(text, label, line)``, its format, encoding and path.
+
+    ``line`` is the 1-based line of the example in the file (of its last line, for a CSV
+    record that spans several), 0 for the files of a ``<class>/*.txt`` folder. Reviewing
+    and cleaning a dataset (``nlptk classify review`` / ``clean``) refer to examples by it.
+
+    Examples
+    --------
+    >>> from gensim.test.utils import datapath
+    >>> rows, fmt, _, _ = read_labelled_rows(datapath("pang_lee_polarity.cor"), encoding="cp1252")
+    >>> fmt, rows[0][1:], len(rows)
+    ('fasttext', ('neg', 1), 200)
+    """
+    raw, fmt, enc, p, _ = _read_rows(
+        path, format, text_column, label_column, encoding, "strict", "*.txt", data_dir
     )
-    data = LabelledData(texts, labels, class_list, os.fspath(path), {"format": fmt, "encoding": enc})
-    logger.info("read %d examples of %d classes from %s (%s)", len(data), len(class_list), p, fmt)
-    return data
+    return raw, fmt, enc, p
 
 
 def _find_split_files(folder: Path) -> dict[str, Path]:
@@ -548,7 +595,7 @@ def load_labelled_splits(
     """
     text = os.fspath(path)
     p = Path(path)
-    if not p.exists() and not any(sep in text for sep in ("/", os.sep)):
+    if is_registry_name(text):
         from nlptk.text.registry import corpus_info
 
         info = corpus_info(text)

@@ -9,7 +9,6 @@ scikit-learn shape. The counting (:func:`count_cooccurrences`) and the training
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import time
@@ -17,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from nlptk.embed.params import GloVeParams
 from nlptk.errors import NotFittedError, ParameterError
-from nlptk.params import resolve_params
+from nlptk.params import estimator_init, resolve_params
 from nlptk.progress import ProgressCallback
 from nlptk.vectors.container import Vectors
 
@@ -190,7 +190,7 @@ def _reuse_matrix(
     return matrix
 
 
-class GloVe:
+class GloVe(BaseEstimator):  # type: ignore[misc]
     """GloVe with the scikit-learn shape: parameters in ``__init__``, ``fit`` returns ``self``.
 
     Takes the parameters of :func:`train_glove` (which does the work).
@@ -212,22 +212,8 @@ class GloVe:
     (8,)
     """
 
-    def __init__(self, **params: Any) -> None:
-        GloVeParams.check_names(params)
-        for name, value in {**GloVeParams.defaults(), **params}.items():
-            if name != "cooccurrence":
-                setattr(self, name, value)
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor parameters (scikit-learn's protocol)."""
-        return {k: getattr(self, k) for k in _PARAM_NAMES}
-
-    def set_params(self, **params: Any) -> GloVe:
-        """Change constructor parameters (scikit-learn's protocol)."""
-        GloVeParams.check_names(params)
-        for key, value in params.items():
-            setattr(self, key, value)
-        return self
+    # the parameters are GloVeParams' fields: derived from the declaration, never restated
+    __init__ = estimator_init(GloVeParams)
 
     def fit(
         self,
@@ -238,8 +224,12 @@ class GloVe:
         progress: ProgressCallback | None = None,
     ) -> GloVe:
         """Train on a tokens file (one document per line); see :func:`train_glove`."""
+        params = self.get_params()
+        if cooccurrence is not None:
+            params["cooccurrence"] = cooccurrence
+        source = params.pop("cooccurrence")
         self.vectors_ = train_glove(
-            tokens_file, cooccurrence=cooccurrence, workdir=workdir, progress=progress, **self.get_params()
+            tokens_file, cooccurrence=source, workdir=workdir, progress=progress, **params
         )
         self.losses_ = list(self.vectors_.meta["losses"])
         return self
@@ -249,14 +239,3 @@ class GloVe:
         if not hasattr(self, "vectors_"):
             raise NotFittedError("this GloVe model is not fitted yet", hint="call fit(tokens_file) first")
         return np.stack([self.vectors_[w] for w in words]) if words else np.empty((0, self.dim), np.float32)
-
-
-_PARAM_NAMES = tuple(name for name in GloVeParams.param_names() if name != "cooccurrence")
-# scikit-learn reads an estimator's parameters from its __init__ signature: derive it from the declaration
-GloVe.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    + [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=GloVeParams.defaults()[name])
-        for name in _PARAM_NAMES
-    ]
-)
