@@ -136,12 +136,25 @@ def root(
         int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: dependencies too).")
     ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            min=1,
+            help="CPU threads for PyTorch (classifier, language model, GloVe on CPU). Default: one "
+            "per core, or OMP_NUM_THREADS; idle threads sleep instead of spinning (OMP_WAIT_POLICY).",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
     """nlptk: word embeddings and recurrent text classifiers."""
     setup_logging(verbose, quiet)
+    if threads is not None:
+        from nlptk.threads import set_threads
+
+        set_threads(threads)
 
 
 app.add_typer(corpus.app, name="corpus")
