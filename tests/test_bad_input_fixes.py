@@ -254,3 +254,23 @@ def test_classify_format_help_lists_the_accepted_names(invoke_cli) -> None:
     assert "folder (" not in text
     for name in LABELLED_FORMATS:
         assert name in text
+
+
+# -- 6. exports a real client misreads -----------------------------------------------------------
+JS_TRIM = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # noqa: E501
+
+
+def test_projector_metadata_keeps_words_made_of_unicode_spaces(tmp_path: Path) -> None:
+    import numpy as np
+
+    from nlptk.export.projector import export_projector
+    from nlptk.vectors import Vectors
+
+    words = ["cat", "\u00a0", "dog", "\u3000", "\ufeff", "\u2002\u2009", "fish"]
+    vectors = Vectors(words, np.arange(len(words) * 3, dtype=np.float32).reshape(-1, 3) + 1)
+    export_projector(vectors, tmp_path / "p", metadata=["word"])
+    lines = (tmp_path / "p" / "metadata.tsv").read_text(encoding="utf-8").split("\n")[:-1]
+    # the standalone Projector and TensorBoard drop lines that are empty after JavaScript's trim()
+    kept = [line for line in lines if line.strip(JS_TRIM)]
+    assert len(kept) == len(words)
+    assert kept[1] == "\\u00a0" and kept[-1] == "fish"
