@@ -207,7 +207,7 @@ def _read_fasttext_bin(path: Path, limit: int | None) -> Vectors:
     check_input_file(path, what="fastText model")
     kv = load_fasttext_bin(path)
     _check_finite(kv.index_to_key, kv.vectors, path, None)
-    meta = {"source_format": "fasttext-bin", "source": str(path), "fasttext_bin": str(path.resolve())}
+    meta = {"source_format": "fasttext-bin", "source": str(path)}
     if limit is not None and limit < len(kv.index_to_key):
         logger.warning(
             "limit=%d: keeping the first %d of %d words and dropping the subword information",
@@ -215,9 +215,8 @@ def _read_fasttext_bin(path: Path, limit: int | None) -> Vectors:
             limit,
             len(kv.index_to_key),
         )
-        meta.pop("fasttext_bin")
         return Vectors(kv.index_to_key[:limit], np.asarray(kv.vectors[:limit], dtype=np.float32), meta=meta)
-    return Vectors.from_gensim(kv, meta=meta)
+    return Vectors.from_gensim(kv, meta=meta, subword_model=path.resolve())
 
 
 def _write_fasttext_bin(vectors: Vectors, path: Path, force: bool) -> None:
