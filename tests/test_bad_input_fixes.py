@@ -274,3 +274,22 @@ def test_projector_metadata_keeps_words_made_of_unicode_spaces(tmp_path: Path) -
     kept = [line for line in lines if line.strip(JS_TRIM)]
     assert len(kept) == len(words)
     assert kept[1] == "\\u00a0" and kept[-1] == "fish"
+
+
+def test_export_spacy_writes_a_plain_pipeline_by_default(tmp_path: Path, invoke_cli) -> None:
+    import spacy
+
+    (tmp_path / "v.txt").write_text(VECTORS)
+    source = str(tmp_path / "v.txt")
+    result = invoke_cli("-q", "export", "spacy", source, str(tmp_path / "sp"))
+    assert result.exit_code == 0, result.output
+    config = (tmp_path / "sp" / "config.cfg").read_text()
+    meta = (tmp_path / "sp" / "meta.json").read_text()
+    assert "nlptk_vectors" not in config and "nlptk>=" not in meta  # nothing spaCy alone cannot load
+    nlp = spacy.load(tmp_path / "sp")
+    assert nlp.pipe_names == [] and nlp.vocab.vectors.n_keys == 4
+    assert nlp("cat").similarity(nlp("dog")) > 0
+    result = invoke_cli("-q", "export", "spacy", source, str(tmp_path / "c"), "--with-component")
+    assert result.exit_code == 0 and spacy.load(tmp_path / "c").pipe_names == ["nlptk_vectors"]
+    result = invoke_cli("-q", "export", "spacy", source, str(tmp_path / "d"), "--oov", "zero")
+    assert result.exit_code == 2 and "--with-component" in result.stderr
