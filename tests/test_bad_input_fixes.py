@@ -293,3 +293,13 @@ def test_export_spacy_writes_a_plain_pipeline_by_default(tmp_path: Path, invoke_
     assert result.exit_code == 0 and spacy.load(tmp_path / "c").pipe_names == ["nlptk_vectors"]
     result = invoke_cli("-q", "export", "spacy", source, str(tmp_path / "d"), "--oov", "zero")
     assert result.exit_code == 2 and "--with-component" in result.stderr
+
+
+def test_lsa_min_count_message_speaks_of_min_count_and_the_corpus(files: Path, invoke_cli) -> None:
+    (files / "corpus.txt").write_text("the cat sat on the mat\n" * 50)
+    result = invoke_cli(
+        "-q", "embed", "train", str(files / "corpus.txt"), "--method", "lsa", "--min-count", "100000",
+        "--dim", "2", "--out", str(files / "E"), "--cache-dir", str(files / "cache"),
+    )  # fmt: skip
+    line = one_line(result, "corpus.txt")
+    assert "min_count=100000" in line and "min_df" not in line and "max_df" not in line

@@ -689,8 +689,11 @@ def train_lsa(
     try:
         model.fit(_TokensFile(Path(tokens_file)))
     except DataError as exc:
-        raise DataError(
-            f"empty vocabulary with min_count={min_count} ({exc.message})",
+        if "no terms left from" not in exc.message:  # no documents, no tokens: say that as it is
+            exc.path = exc.path or os.fspath(tokens_file)
+            raise
+        raise DataError(  # said in the user's terms: min_count, not scikit-learn's min_df/max_df
+            f"empty vocabulary: no word occurs in min_count={min_count} documents or more",
             path=tokens_file,
             hint="lower min_count or give a larger corpus",
         ) from None
