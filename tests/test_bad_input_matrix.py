@@ -28,7 +28,7 @@ from gensim.test.utils import datapath
 
 TIME_LIMIT = 60.0
 
-GOOD_VECTORS = "cat 0.1 0.2 0.3\ndog 0.2 0.1 0.3\nfish 0.5 0.5 0.1\nsat 0.3 0.3 0.3\nthe 0.1 0.1 0.1\n"
+GOOD_VECTORS = "cat 1 0 0.1\ndog 0 1 0.2\nfish 0.1 -0.2 1\nsat -0.6 0.5 -0.4\nthe 0.3 -0.7 -0.5\n"
 
 
 # -- the bad inputs --------------------------------------------------------------------------

@@ -693,7 +693,7 @@ def train_lsa(
             exc.path = exc.path or os.fspath(tokens_file)
             raise
         raise DataError(  # said in the user's terms: min_count, not scikit-learn's min_df/max_df
-            f"empty vocabulary: no word occurs in min_count={min_count} documents or more",
+            f"empty vocabulary with min_count={min_count}: no word occurs in that many documents",
             path=tokens_file,
             hint="lower min_count or give a larger corpus",
         ) from None
