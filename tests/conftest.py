@@ -144,6 +144,16 @@ def toy_sentiment(n: int = 120, *, seed: int = 0, dim: int = 8):
     return texts, labels, vectors
 
 
+def write_csv(path, texts, labels) -> None:
+    """Write texts and their labels as a ``text,label`` CSV file."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label"])
+        writer.writerows(zip(texts, labels, strict=True))
+
+
 # -- topic models --------------------------------------------------------------------------
 FRUIT = ("apple", "banana", "cherry", "grape", "mango", "peach", "pear", "plum")
 MACHINE = ("engine", "wheel", "brake", "gear", "piston", "clutch", "tire", "axle")

@@ -33,6 +33,7 @@ from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import (
     EncodedDataset,
     build_vocabulary,
+    data_fingerprint,
     encode_labels,
     encode_texts,
     make_loader,
@@ -238,14 +239,15 @@ def read_splits(
     dict
         ``"train"`` and, where present, ``"val"`` and ``"test"``.
     """
-    from nlptk.text.labelled import load_labelled_splits, read_labelled
+    from nlptk.text.labelled import find_split_files, load_labelled_splits, read_labelled
     from nlptk.text.registry import is_registry_name
 
     options: dict[str, Any] = {"format": format}
     if encoding is not None:
         options["encoding"] = encoding
     source = Path(data)
-    is_split_root = source.is_dir() and (source / "train").exists()
+    # train/ (class folders) or train.csv/.tsv/.jsonl/... beside optional val and test splits
+    is_split_root = source.is_dir() and "train" in find_split_files(source)
     is_registry = is_registry_name(data)
     if is_split_root or (is_registry and ":" not in str(data)):
         splits = load_labelled_splits(data, **options)
@@ -442,6 +444,11 @@ def train_classifier(
             "monitor": config.monitor,
             "best_score": early.best_score if early.best_epoch else None,
             "stopped_early": learner.stop_training,
+            # what the model has seen, so that evaluating on it can be flagged (see data_fingerprint)
+            "data": {
+                "train": data_fingerprint(train),
+                **({"val": data_fingerprint(val)} if val is not None else {}),
+            },
             "resumed": resume_state is not None,
             "seconds": round(time.perf_counter() - started, 3),
             "diagnosis": diagnose(

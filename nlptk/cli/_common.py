@@ -102,10 +102,13 @@ def progress_display(enabled: bool = True) -> Iterator[Any]:
             progress.update(task, total=event.total, completed=event.step, info=info)
         elif event.kind == "step":
             progress.update(task, completed=event.step, total=event.total or None, info=info)
-        else:
+        else:  # the bar ends where the phase ended: an early stop shows 4/8, not 8/8
             total = event.total if event.total is not None else event.step
             fields = {"info": info} if info else {}  # keep the last step's metrics otherwise
-            progress.update(task, completed=total, total=total, **fields)
+            if event.step < total:
+                shown = info or next(t.fields.get("info", "") for t in progress.tasks if t.id == task)
+                fields["info"] = f"{shown} (stopped after {event.step} of {total})".lstrip()
+            progress.update(task, completed=event.step, total=total, **fields)
 
     with progress:
         yield callback
