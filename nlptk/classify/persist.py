@@ -24,14 +24,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from nlptk.errors import FormatError, IncompatibleModelError, InputFileError
-from nlptk.io import atomic_directory, atomic_write, check_input_dir, check_input_file
+from nlptk._model_folder import ModelFormat, checkpoint_path, read_json
 
 __all__ = [
     "CHECKPOINT_FORMAT",
@@ -52,50 +50,21 @@ FORMAT = "nlptk.classifier"
 FORMAT_VERSION = 1
 CHECKPOINT_FORMAT = "nlptk.classifier.checkpoint"
 
-
-def _nlptk_version() -> str:
-    from nlptk._version import __version__
-
-    return __version__
-
-
-def checkpoint_path(model_path: PathLike) -> Path:
-    """Where training keeps the "last" checkpoint of the model folder ``model_path``."""
-    p = Path(model_path)
-    return p.with_name(p.name + ".checkpoint") / "last.pt"
+_FORMAT = ModelFormat(
+    name=FORMAT,
+    version=FORMAT_VERSION,
+    kind="classifier",
+    checkpoint_kind="classifier",
+    folder_what="model folder",
+    written_by="nlptk classify train",
+    resume_hint="restart training without --resume",
+    version_hint="retrain the model with this nlptk version, or use the nlptk version that wrote it",
+)
 
 
 def save_checkpoint(state: dict[str, Any], path: PathLike) -> Path:
     """Write a training state atomically (replacing the previous checkpoint)."""
-    state = {"format": CHECKPOINT_FORMAT, "format_version": FORMAT_VERSION, **state}
-    with atomic_write(path, "wb", force=True) as fh:
-        torch.save(state, fh)
-    return Path(path)
-
-
-def _load_weights(path: Path, what: str) -> Any:
-    """``torch.load`` with ``weights_only=True``; a refusal is one line, not PyTorch's paragraph.
-
-    PyTorch explains a refused pickle in five lines that advise ``weights_only=False``
-    (which would run the file's code); nlptk never does that, so only the reason is kept.
-    """
-    try:
-        with warnings.catch_warnings():  # e.g. "Detected pickle protocol 4": the error below says it all
-            warnings.simplefilter("ignore", UserWarning)
-            return torch.load(path, weights_only=True, map_location="cpu")
-    except Exception as exc:  # unpickling errors come in many types
-        text = str(exc)
-        if "Weights only load failed" in text or "Unsupported global" in text or "GLOBAL" in text:
-            reason = "it holds Python objects other than tensors, which nlptk never unpickles"
-        else:
-            first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-            first = first.split(". ")[0][:120]
-            reason = f"it is truncated or not a PyTorch file ({type(exc).__name__}: {first})"
-        raise FormatError(
-            f"cannot read the {what}: {reason}",
-            path=path,
-            hint="use a model folder written by nlptk (train it again if the file was damaged)",
-        ) from None
+    return _FORMAT.save_checkpoint(state, path)
 
 
 def load_checkpoint(path: PathLike) -> dict[str, Any]:
@@ -108,17 +77,7 @@ def load_checkpoint(path: PathLike) -> dict[str, Any]:
     IncompatibleModelError
         Not a checkpoint of this format version.
     """
-    p = check_input_file(path, what="training checkpoint")
-    state = _load_weights(p, "training checkpoint")
-    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        raise IncompatibleModelError("not an nlptk classifier checkpoint", path=p)
-    if state.get("format_version") != FORMAT_VERSION:
-        raise IncompatibleModelError(
-            f"checkpoint format version {state.get('format_version')!r}; this nlptk reads {FORMAT_VERSION}",
-            path=p,
-            hint="restart training without --resume",
-        )
-    return state
+    return _FORMAT.load_checkpoint(path)
 
 
 def write_model_folder(
@@ -134,19 +93,11 @@ def write_model_folder(
 
     ``format``, ``format_version`` and ``nlptk_version`` are added to ``config``.
     """
-    target = Path(path)
-    body = {"format": FORMAT, "format_version": FORMAT_VERSION, "nlptk_version": _nlptk_version(), **config}
-    with atomic_directory(target, force=force) as tmp:
-        (tmp / "config.json").write_text(
-            json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        (tmp / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False) + "\n", encoding="utf-8")
+    with _FORMAT.write_folder(path, config=config, vocab=vocab, state_dict=state_dict, force=force) as tmp:
         (tmp / "history.json").write_text(json.dumps(history, indent=1) + "\n", encoding="utf-8")
-        torch.save({"model": {k: v.detach().cpu() for k, v in state_dict.items()}}, tmp / "model.pt")
         if history:
             _plot_history(history, tmp / "history.png")
-    logger.info("classifier saved to %s", target)
-    return target
+    return Path(path)
 
 
 def _plot_history(history: list[dict[str, Any]], path: Path) -> None:
@@ -164,16 +115,6 @@ def _plot_history(history: list[dict[str, Any]], path: Path) -> None:
         plot_history(series, path, force=True)
 
 
-def _read_json(path: Path) -> Any:
-    p = check_input_file(path, what=path.name)
-    try:
-        return json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(
-            f"not valid JSON ({getattr(exc, 'msg', exc)})", path=p, line=getattr(exc, "lineno", None)
-        ) from None
-
-
 def read_model_folder(path: PathLike) -> dict[str, Any]:
     """Read a model folder: ``{"config", "vocab", "state_dict", "history"}``.
 
@@ -186,33 +127,9 @@ def read_model_folder(path: PathLike) -> dict[str, Any]:
     FormatError
         A damaged file.
     """
-    folder = check_input_dir(path, what="model folder")
-    if not (folder / "config.json").exists():
-        raise InputFileError(
-            "not a classifier folder (no config.json)",
-            path=folder,
-            hint="give the folder written by nlptk classify train",
-        )
-    config = _read_json(folder / "config.json")
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        found = config.get("format") if isinstance(config, dict) else None
-        raise IncompatibleModelError(
-            f"config.json is not an nlptk classifier (format {found!r}, expected {FORMAT!r})",
-            path=folder / "config.json",
-        )
-    version = config.get("format_version")
-    if version != FORMAT_VERSION:
-        raise IncompatibleModelError(
-            f"classifier format version {version!r} (written by nlptk {config.get('nlptk_version', '?')}); "
-            f"this nlptk {_nlptk_version()} reads version {FORMAT_VERSION}",
-            path=folder,
-            hint="retrain the model with this nlptk version, or use the nlptk version that wrote it",
-        )
-    vocab = _read_json(folder / "vocab.json")
-    model_file = check_input_file(folder / "model.pt", what="model weights")
-    weights = _load_weights(model_file, "model weights")
-    if not isinstance(weights, dict) or not isinstance(weights.get("model"), dict):
-        raise FormatError("model.pt holds no 'model' state_dict", path=model_file)
+    folder, config = _FORMAT.read_config(path)
+    vocab = read_json(folder / "vocab.json")
+    state_dict = _FORMAT.read_weights(folder)
     history_file = folder / "history.json"
-    history = _read_json(history_file) if history_file.exists() else []
-    return {"config": config, "vocab": vocab, "state_dict": weights["model"], "history": history}
+    history = read_json(history_file) if history_file.exists() else []
+    return {"config": config, "vocab": vocab, "state_dict": state_dict, "history": history}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import numpy as np
@@ -104,3 +105,36 @@ def test_vectors_that_cover_nothing_warn_and_do_nothing(caplog) -> None:
         clf = train_classifier(_data(), vectors=other, config=config)
     assert "neighbour replacement is off" in caplog.text
     assert clf.history
+
+
+def test_command_line_augment_and_diagnosis(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from nlptk.cli.app import app
+
+    data = tmp_path / "train.txt"
+    data.write_text(
+        "".join(
+            f"__label__{'pos' if y else 'neg'} {t}\n"
+            for t, y in zip(_data().texts, _data().labels, strict=True)
+        )
+    )
+    args = [
+        "classify",
+        "train",
+        str(data),
+        "--out",
+        str(tmp_path / "m"),
+        "--epochs",
+        "2",
+        "--hidden-size",
+        "4",
+    ]
+    args += ["--device", "cpu", "--no-progress", "--augment", "swap,delete", "--augment-share", "0.2"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert any(kind in result.output for kind in ("Underfitting", "Overfitting", "Diverging", "No sign"))
+    saved = ClassifierConfig.from_dict(json.loads((tmp_path / "m" / "config.json").read_text())["config"])
+    assert saved.augment == "swap,delete" and saved.augment_share == 0.2
+    bad = CliRunner().invoke(app, [*args[:-4], "--augment", "synonyms"])
+    assert bad.exit_code == 2 and "unknown method" in bad.output

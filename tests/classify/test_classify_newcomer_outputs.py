@@ -8,6 +8,7 @@ import shlex
 
 import pytest
 import torch
+from conftest import toy_sentiment, write_csv
 from typer.testing import CliRunner
 
 from nlptk.classify.config import ClassifierConfig
@@ -18,7 +19,6 @@ from nlptk.cli._common import progress_display
 from nlptk.cli.app import app
 from nlptk.progress import ProgressEvent
 from nlptk.text.labelled import LabelledData
-from tests.conftest import toy_sentiment, write_csv
 
 runner = CliRunner()
 
