@@ -64,9 +64,9 @@ EncoderOpt = Annotated[
     Path | None,
     typer.Option(
         "--encoder",
-        help="A language model folder (nlptk lm train / lm finetune): the classifier starts from its "
-        "embedding and recurrent layers and uses its tokenizer (ULMFiT); --vectors then give rows for "
-        "task words it lacks.",
+        help="A language model's folder, written by nlptk lm train or lm finetune: the classifier "
+        "starts from its embedding and recurrent layers and uses its tokenizer (ULMFiT); --vectors "
+        "then give rows for task words it lacks.",
     ),
 ]
 
