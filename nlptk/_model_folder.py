@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from nlptk._version import __version__
 from nlptk.errors import FormatError, IncompatibleModelError, InputFileError
 from nlptk.io import atomic_directory, atomic_write, check_input_dir, check_input_file
 
-__all__ = ["ModelFormat", "checkpoint_path", "read_json"]
+__all__ = ["ModelFormat", "checkpoint_path", "load_weights", "read_json"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,31 @@ def read_json(path: Path) -> Any:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise FormatError(
             f"not valid JSON ({getattr(exc, 'msg', exc)})", path=p, line=getattr(exc, "lineno", None)
+        ) from None
+
+
+def load_weights(path: Path, what: str) -> Any:
+    """``torch.load`` with ``weights_only=True``; a refusal is one line, not PyTorch's paragraph.
+
+    PyTorch explains a refused pickle in five lines that advise ``weights_only=False``
+    (which would run the file's code); nlptk never does that, so only the reason is kept.
+    """
+    try:
+        with warnings.catch_warnings():  # e.g. "Detected pickle protocol 4": the error below says it all
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.load(path, weights_only=True, map_location="cpu")
+    except Exception as exc:  # unpickling errors come in many types
+        text = str(exc)
+        if "Weights only load failed" in text or "Unsupported global" in text or "GLOBAL" in text:
+            reason = "it holds Python objects other than tensors, which nlptk never unpickles"
+        else:
+            first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+            first = first.split(". ")[0][:120]
+            reason = f"it is truncated or not a PyTorch file ({type(exc).__name__}: {first})"
+        raise FormatError(
+            f"cannot read the {what}: {reason}",
+            path=path,
+            hint="use a model folder written by nlptk (train it again if the file was damaged)",
         ) from None
 
 
@@ -109,10 +135,7 @@ class ModelFormat:
             Not a checkpoint of this kind and format version.
         """
         p = check_input_file(path, what="training checkpoint")
-        try:
-            state = torch.load(p, weights_only=True, map_location="cpu")
-        except Exception as exc:  # unpickling errors come in many types
-            raise FormatError(f"cannot read the training checkpoint ({exc})", path=p) from None
+        state = load_weights(p, "training checkpoint")
         if not isinstance(state, dict) or state.get("format") != self.checkpoint_format:
             raise IncompatibleModelError(f"not an nlptk {self.checkpoint_kind} checkpoint", path=p)
         if state.get("format_version") != self.version:
@@ -194,10 +217,7 @@ class ModelFormat:
     def read_weights(self, folder: Path) -> dict[str, torch.Tensor]:
         """The state_dict in ``folder/model.pt``."""
         model_file = check_input_file(folder / "model.pt", what="model weights")
-        try:
-            weights = torch.load(model_file, weights_only=True, map_location="cpu")
-        except Exception as exc:
-            raise FormatError(f"cannot read the model weights ({exc})", path=model_file) from None
+        weights = load_weights(model_file, "model weights")
         if not isinstance(weights, dict) or not isinstance(weights.get("model"), dict):
             raise FormatError("model.pt holds no 'model' state_dict", path=model_file)
         return weights["model"]
