@@ -124,6 +124,12 @@ class ClassifierConfig:
     device: str = "auto"
     mixed_precision: bool = True
     tokenizer: dict[str, Any] = field(default_factory=_default_tokenizer)
+    conditioning: str = "none"
+    conditioning_components: int = 2
+    freeze_rows: str = "pretrained"
+    min_epoch_steps: int = 0
+    ngrams: int = 0
+    ngram_buckets: int = 2**18
 
     def __post_init__(self) -> None:
         self.validate()
@@ -149,6 +155,12 @@ class ClassifierConfig:
         choice("pooling", POOLINGS)
         choice("monitor", MONITORS)
         choice("schedule", SCHEDULES)
+        choice("conditioning", ("none", "center", "standardize", "abtt"))
+        choice("freeze_rows", ("pretrained", "all"))
+        for name in ("ngrams", "min_epoch_steps"):
+            positive(name, allow_zero=True)
+        for name in ("conditioning_components", "ngram_buckets"):
+            positive(name)
         for name in (
             "hidden_size",
             "num_layers",

@@ -43,7 +43,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
     cell, hidden_size, num_layers, bidirectional, embedding_dropout, dropout, pooling,
     embedding_dim, max_length, min_count, max_vocab, freeze_embeddings, freeze_epochs,
     epochs, lr, batch_size, weight_decay, clip_grad, lower_lr_factor, patience, monitor,
-    schedule, seed, device, mixed_precision, tokenizer
+    schedule, seed, device, mixed_precision, tokenizer, conditioning, conditioning_components,
+    freeze_rows, min_epoch_steps, ngrams, ngram_buckets
         As in :class:`~nlptk.classify.config.ClassifierConfig` (``tokenizer`` may also be
         a tokenizer name such as ``"whitespace"``; ``None``: the default regex tokenizer).
 
@@ -92,6 +93,12 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         device: str = "auto",
         mixed_precision: bool = True,
         tokenizer: dict[str, Any] | str | None = None,
+        conditioning: str = "none",
+        conditioning_components: int = 2,
+        freeze_rows: str = "pretrained",
+        min_epoch_steps: int = 0,
+        ngrams: int = 0,
+        ngram_buckets: int = 2**18,
     ) -> None:
         self.vectors = vectors
         self.cell = cell
@@ -120,6 +127,12 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.device = device
         self.mixed_precision = mixed_precision
         self.tokenizer = tokenizer
+        self.conditioning = conditioning
+        self.conditioning_components = conditioning_components
+        self.freeze_rows = freeze_rows
+        self.min_epoch_steps = min_epoch_steps
+        self.ngrams = ngrams
+        self.ngram_buckets = ngram_buckets
 
     def _config(self) -> ClassifierConfig:
         from nlptk.text.tokenize import get_tokenizer

@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from nlptk.classify.config import CELLS, POOLINGS, ClassifierConfig
+from nlptk.classify.wide import WideNgrams
 from nlptk.errors import ParameterError
 
 __all__ = ["RNNClassifier"]
@@ -42,6 +43,11 @@ class RNNClassifier(nn.Module):
         ``last``: the final hidden state (both directions); ``max``/``mean``: over the
         non-padding time steps; ``concat``: the three side by side (ULMFiT's concat pooling).
     padding_idx : int, default=0
+    ngrams : int, default=0
+        Add a wide term, a linear bag of word n-grams up to this length
+        (:class:`~nlptk.classify.wide.WideNgrams`), to the logits; 0: none.
+    ngram_buckets : int, default=2**18
+        Hash rows of the wide term's n-grams of two or more words.
 
     Examples
     --------
@@ -65,6 +71,8 @@ class RNNClassifier(nn.Module):
         dropout: float = 0.3,
         pooling: str = "concat",
         padding_idx: int = 0,
+        ngrams: int = 0,
+        ngram_buckets: int = 2**18,
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -90,6 +98,10 @@ class RNNClassifier(nn.Module):
         self.output_size = state_size * (3 if pooling == "concat" else 1)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.output_size, n_classes)
+        # the wide part (wide and deep): a linear bag of n-grams added to the logits
+        self.wide = (
+            WideNgrams(vocab_size, n_classes, ngrams=ngrams, buckets=ngram_buckets) if ngrams > 0 else None
+        )
 
     @classmethod
     def from_config(
@@ -107,6 +119,8 @@ class RNNClassifier(nn.Module):
             embedding_dropout=config.embedding_dropout,
             dropout=config.dropout,
             pooling=config.pooling,
+            ngrams=config.ngrams,
+            ngram_buckets=config.ngram_buckets,
         )
 
     def load_embeddings(self, matrix: torch.Tensor) -> None:
@@ -150,5 +164,8 @@ class RNNClassifier(nn.Module):
         return torch.cat([last.to(out.dtype), maximum, mean], dim=-1)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Class logits, shape ``(batch, n_classes)``."""
-        return self.head(self.dropout(self.encode(x, lengths)))
+        """Class logits, shape ``(batch, n_classes)`` (plus the wide n-gram term when there is one)."""
+        logits = self.head(self.dropout(self.encode(x, lengths)))
+        if self.wide is not None:
+            logits = logits + self.wide(x, lengths).to(logits.dtype)
+        return logits

@@ -8,6 +8,8 @@ A **model folder** holds::
     vocab.json     the Vocabulary (nlptk.text.vocab)
     model.pt       {"model": state_dict} -- state_dicts only, read with weights_only=True
     history.json   one record per epoch
+    conditioning.npz  the transform of the pretrained embedding rows, when one was applied
+                   (format version 2; see nlptk.classify.conditioning)
     history.png    the training curves (when there is a history)
 
 It is written with :func:`nlptk.io.atomic_directory`: complete or not at all, and an
@@ -34,8 +36,10 @@ from nlptk.io import atomic_directory, atomic_write, check_input_dir, check_inpu
 
 __all__ = [
     "CHECKPOINT_FORMAT",
+    "CONDITIONED_FORMAT_VERSION",
     "FORMAT",
     "FORMAT_VERSION",
+    "READABLE_FORMAT_VERSIONS",
     "checkpoint_path",
     "load_checkpoint",
     "read_model_folder",
@@ -49,6 +53,12 @@ PathLike = str | os.PathLike[str]
 
 FORMAT = "nlptk.classifier"
 FORMAT_VERSION = 1
+# version 2: the folder may hold an embedding conditioning (conditioning.npz, applied to rows
+# added later) and a wide n-gram term; a model without either is still written as version 1,
+# so older nlptk versions keep reading it, and refuse (by version) the folders they would
+# misread
+CONDITIONED_FORMAT_VERSION = 2
+READABLE_FORMAT_VERSIONS = (FORMAT_VERSION, CONDITIONED_FORMAT_VERSION)
 CHECKPOINT_FORMAT = "nlptk.classifier.checkpoint"
 
 
@@ -106,14 +116,19 @@ def write_model_folder(
     state_dict: dict[str, torch.Tensor],
     history: list[dict[str, Any]],
     force: bool = False,
+    files: dict[str, bytes] | None = None,
+    format_version: int = FORMAT_VERSION,
 ) -> Path:
     """Write a model folder atomically; ``config`` is the body of ``config.json``.
 
-    ``format``, ``format_version`` and ``nlptk_version`` are added to ``config``.
+    ``format``, ``format_version`` and ``nlptk_version`` are added to ``config``; ``files``
+    are more files (name -> content) written into the folder.
     """
     target = Path(path)
-    body = {"format": FORMAT, "format_version": FORMAT_VERSION, "nlptk_version": _nlptk_version(), **config}
+    body = {"format": FORMAT, "format_version": format_version, "nlptk_version": _nlptk_version(), **config}
     with atomic_directory(target, force=force) as tmp:
+        for name, content in (files or {}).items():
+            (tmp / name).write_bytes(content)
         (tmp / "config.json").write_text(
             json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
@@ -178,10 +193,11 @@ def read_model_folder(path: PathLike) -> dict[str, Any]:
             path=folder / "config.json",
         )
     version = config.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_FORMAT_VERSIONS:
+        readable = " and ".join(str(v) for v in READABLE_FORMAT_VERSIONS)
         raise IncompatibleModelError(
             f"classifier format version {version!r} (written by nlptk {config.get('nlptk_version', '?')}); "
-            f"this nlptk {_nlptk_version()} reads version {FORMAT_VERSION}",
+            f"this nlptk {_nlptk_version()} reads version {readable}",
             path=folder,
             hint="retrain the model with this nlptk version, or use the nlptk version that wrote it",
         )

@@ -7,6 +7,7 @@ length for speed and the results are returned in the input order.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Sequence
@@ -17,11 +18,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from nlptk.classify.conditioning import Conditioning
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import EncodedDataset, encode_labels, encode_texts, make_loader
 from nlptk.classify.learner import move_batch
 from nlptk.classify.model import RNNClassifier
-from nlptk.classify.persist import read_model_folder, write_model_folder
+from nlptk.classify.persist import (
+    CONDITIONED_FORMAT_VERSION,
+    FORMAT_VERSION,
+    read_model_folder,
+    write_model_folder,
+)
 from nlptk.classify.runtime import resolve_device
 from nlptk.errors import DataError, IncompatibleModelError, NlptkError
 from nlptk.text.tokenize import Tokenizer, tokenizer_from_config
@@ -53,6 +60,9 @@ class TrainedClassifier:
     info : dict, optional
         What else ``config.json`` records (embedding coverage, training summary).
     device : str, default="auto"
+    conditioning : Conditioning, optional
+        The transform applied to the pretrained embedding rows in training (saved with the
+        model; rows added later must go through it too).
 
     Attributes
     ----------
@@ -65,6 +75,7 @@ class TrainedClassifier:
         train_sentences_per_s`` per epoch.
     model : RNNClassifier
     device : torch.device
+    conditioning : Conditioning or None
 
     Examples
     --------
@@ -83,8 +94,10 @@ class TrainedClassifier:
         history: list[dict[str, Any]] | None = None,
         info: dict[str, Any] | None = None,
         device: str | torch.device = "auto",
+        conditioning: Conditioning | None = None,
     ) -> None:
         self.config = config
+        self.conditioning = conditioning
         self.tokenizer: Tokenizer = tokenizer_from_config(config.tokenizer)
         self.vocab = vocab
         self.classes = [str(c) for c in classes]
@@ -113,6 +126,14 @@ class TrainedClassifier:
             "config": self.config.to_dict(),
             **{k: v for k, v in self.info.items() if k not in ("classes", "model", "config")},
         }
+        files: dict[str, bytes] = {}
+        if self.conditioning is not None:
+            buffer = io.BytesIO()
+            self.conditioning.save(buffer)
+            files["conditioning.npz"] = buffer.getvalue()
+            body["conditioning"] = self.conditioning.describe()
+        # a folder an older reader would misread carries the newer format version
+        newer = self.conditioning is not None or getattr(self.model, "wide", None) is not None
         return write_model_folder(
             path,
             config=body,
@@ -120,6 +141,8 @@ class TrainedClassifier:
             state_dict=self.model.state_dict(),
             history=self.history,
             force=force,
+            files=files,
+            format_version=CONDITIONED_FORMAT_VERSION if newer else FORMAT_VERSION,
         )
 
     @classmethod
@@ -147,6 +170,11 @@ class TrainedClassifier:
                 n_classes=int(sizes["n_classes"]),
             )
             model.load_state_dict(parts["state_dict"])
+            conditioning = None
+            if "conditioning" in body:
+                conditioning = Conditioning.load(
+                    Path(path) / "conditioning.npz", details=body["conditioning"]
+                )
         except (KeyError, TypeError, RuntimeError, NlptkError) as exc:
             raise IncompatibleModelError(
                 f"the model folder does not match this nlptk's classifier ({type(exc).__name__}: {exc})",
@@ -168,6 +196,7 @@ class TrainedClassifier:
             history=parts["history"],
             info=info,
             device=device,
+            conditioning=conditioning,
         )
 
     # -- prediction -----------------------------------------------------------------------------
