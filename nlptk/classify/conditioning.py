@@ -241,7 +241,7 @@ def vector_diagnostics(
             f"(below {COVERAGE_WARNING:.0%}, where they stopped helping in the benchmark); the other "
             "words start from random rows: check that the vectors' tokenizer and casing match"
         )
-    if before >= COLLINEARITY_WARNING:
+    if len(rows) > 1 and before >= COLLINEARITY_WARNING:
         fix = (
             f" (conditioning {conditioning.method!r} brings it to {after:.2f})"
             if conditioning is not None and conditioning.method != "none" and after is not None
