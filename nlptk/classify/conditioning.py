@@ -312,3 +312,40 @@ def condition_rows(
         noise = rng.normal(size=(int(trainable.sum()), out.shape[1])).astype(np.float32)
         out[trainable] = rows.mean(axis=0) + noise * spread.astype(np.float32)
     return out, conditioning
+
+
+def summary_lines(info: dict[str, Any]) -> list[str]:
+    """The lines a training summary shows about the pretrained rows (from a classifier's ``info``).
+
+    Examples
+    --------
+    >>> summary_lines({"embeddings": {"pretrained": False}})
+    []
+    """
+    embeddings = info.get("embeddings") or {}
+    coverage = embeddings.get("coverage")
+    if not embeddings.get("pretrained") or not coverage:
+        return []
+    lines = [
+        f"vectors cover {coverage['coverage']:.1%} of the vocabulary "
+        f"({coverage['token_coverage']:.1%} of training tokens)"
+    ]
+    diagnostics = embeddings.get("diagnostics") or {}
+    if diagnostics:
+        method = (diagnostics.get("conditioning") or {}).get("method", "none")
+        after = diagnostics.get("collinearity_conditioned")
+        collinear = f"collinearity {diagnostics['collinearity']:.2f}" + (
+            f" -> {after:.2f}" if after is not None and method != "none" else ""
+        )
+        lines.append(f"conditioning: {method} ({collinear})")
+    training = info.get("training") or {}
+    if training.get("freeze_rows"):
+        frozen = training.get("frozen_steps")
+        lines.append(
+            f"frozen stage held {training['freeze_rows']} rows"
+            + (f" for {frozen} steps" if frozen else "")
+            + f"; {training.get('steps_per_epoch')} steps per epoch"
+            + (f" ({training['epoch_repeats']} passes)" if training.get("epoch_repeats", 1) > 1 else "")
+        )
+    lines.extend(f"warning: {w}" for w in diagnostics.get("warnings", []))
+    return lines

@@ -7,89 +7,36 @@ including its tokenizer.
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+from nlptk.classify.conditioning import CONDITIONINGS
 from nlptk.errors import ParameterError
+from nlptk.params import Params, documented, param
 from nlptk.text.tokenize import RegexTokenizer
 
-__all__ = ["CELLS", "MONITORS", "POOLINGS", "SCHEDULES", "ClassifierConfig"]
+__all__ = ["CELLS", "FREEZE_ROWS", "MONITORS", "POOLINGS", "SCHEDULES", "ClassifierConfig"]
 
 CELLS = ("rnn", "lstm", "gru")
 POOLINGS = ("last", "max", "mean", "concat")
 MONITORS = ("val_macro_f1", "val_accuracy", "val_loss")
 SCHEDULES = ("one_cycle", "constant")
+FREEZE_ROWS = ("pretrained", "all")
 
 
 def _default_tokenizer() -> dict[str, Any]:
     return RegexTokenizer().to_config()
 
 
-@dataclass
-class ClassifierConfig:
+@documented
+@dataclass(frozen=True)
+class ClassifierConfig(Params):
     """Architecture and training settings of an RNN text classifier.
 
-    Parameters
-    ----------
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell.
-    hidden_size : int, default=128
-        Units per direction and layer.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    bidirectional : bool, default=True
-        Read the text both ways.
-    embedding_dropout : float, default=0.1
-        Dropout on the word embeddings.
-    dropout : float, default=0.3
-        Dropout between recurrent layers and before the linear head.
-    pooling : {"last", "max", "mean", "concat"}, default="concat"
-        How the states over time become one vector: the last state, the (masked) max or
-        mean over time, or the three concatenated (as ULMFiT does).
-    embedding_dim : int, default=100
-        Size of the embedding layer when no pretrained vectors are given (random
-        initialisation); with vectors, their dimension is used.
-    max_length : int, default=400
-        Tokens kept per text; longer texts are truncated to their first ``max_length``
-        tokens (in training and prediction alike).
-    min_count : int, default=1
-        Words seen fewer times in the training texts map to ``<unk>``.
-    max_vocab : int, optional
-        Keep at most this many words (the most frequent).
-    freeze_embeddings : bool, default=True
-        Keep the embedding layer frozen for the first ``freeze_epochs`` epochs (only when it
-        starts from pretrained vectors; random embeddings train from the first epoch).
-    freeze_epochs : int, default=1
-        Epochs of the frozen stage (counted within ``epochs``).
-    epochs : int, default=8
-        Total epochs (frozen plus unfrozen).
-    lr : float, default=1e-2
-        Learning rate (the peak of the one-cycle schedule).
-    batch_size : int, default=64
-    weight_decay : float, default=0.01
-        AdamW's decoupled weight decay.
-    clip_grad : float, default=1.0
-        Gradient norm clipping (0 or None: none).
-    lower_lr_factor : float, default=0.1
-        The pretrained embedding layer's learning rate, relative to ``lr``, once unfrozen
-        (discriminative learning rates); random embeddings use the full ``lr``.
-    patience : int, optional, default=3
-        Early stopping: stop after this many epochs without improving ``monitor``
-        (``None``: never stop early).
-    monitor : {"val_macro_f1", "val_accuracy", "val_loss"}, default="val_macro_f1"
-        Validation metric for early stopping and the best checkpoint.
-    schedule : {"one_cycle", "constant"}, default="one_cycle"
-        ``fit_one_cycle`` (``OneCycleLR``) or ``fit`` at a constant rate, per stage.
-    seed : int, default=0
-        Seeds the split, the embedding initialisation, the model, dropout and batching.
-    device : str, default="auto"
-        ``"auto"`` (cuda, then mps, then cpu), ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``.
-    mixed_precision : bool, default=True
-        ``torch.autocast`` and a ``GradScaler`` when training on CUDA (ignored elsewhere).
-    tokenizer : dict
-        A tokenizer config (:meth:`nlptk.text.tokenize.Tokenizer.to_config`).
+    Every setting is declared once below with its default, bounds and help; the command
+    line's ``classify train`` options and this docstring's Parameters section come from it.
+    ``pooling="concat"`` joins the last state with the max and mean over time (as ULMFiT does);
+    the frozen stage applies only to pretrained embeddings (random ones train from the start).
 
     Examples
     --------
@@ -98,116 +45,85 @@ class ClassifierConfig:
     True
     """
 
-    cell: str = "lstm"
-    hidden_size: int = 128
-    num_layers: int = 1
-    bidirectional: bool = True
-    embedding_dropout: float = 0.1
-    dropout: float = 0.3
-    pooling: str = "concat"
-    embedding_dim: int = 100
-    max_length: int = 400
-    min_count: int = 1
-    max_vocab: int | None = None
-    freeze_embeddings: bool = True
-    freeze_epochs: int = 1
-    epochs: int = 8
-    lr: float = 1e-2
-    batch_size: int = 64
-    weight_decay: float = 0.01
-    clip_grad: float | None = 1.0
-    lower_lr_factor: float = 0.1
-    patience: int | None = 3
-    monitor: str = "val_macro_f1"
-    schedule: str = "one_cycle"
-    seed: int = 0
-    device: str = "auto"
-    mixed_precision: bool = True
-    tokenizer: dict[str, Any] = field(default_factory=_default_tokenizer)
-    conditioning: str = "none"
-    conditioning_components: int = 2
-    freeze_rows: str = "pretrained"
-    min_epoch_steps: int = 0
-    ngrams: int = 0
-    ngram_buckets: int = 2**18
+    setting_label: ClassVar[str | None] = "classifier setting"
 
-    def __post_init__(self) -> None:
-        self.validate()
+    cell: str = param("lstm", help="Recurrent cell.", choices=CELLS)
+    hidden_size: int = param(128, help="Units per direction and layer.", min=1)
+    num_layers: int = param(1, help="Stacked recurrent layers.", min=1, flag="--layers")
+    bidirectional: bool = param(True, help="Read texts both ways.", flag="--bidirectional/--unidirectional")
+    embedding_dropout: float = param(
+        0.1, help="Dropout on the word embeddings.", min=0.0, max=1.0, max_exclusive=True
+    )
+    dropout: float = param(
+        0.3, help="Dropout between layers and before the head.", min=0.0, max=1.0, max_exclusive=True
+    )
+    pooling: str = param("concat", help="Pooling over time.", choices=POOLINGS)
+    embedding_dim: int = param(100, help="Embedding size without pretrained vectors.", min=1)
+    max_length: int = param(400, help="Tokens kept per text (longer: truncated).", min=1)
+    min_count: int = param(1, help="Rarer training words map to <unk>.", min=1)
+    max_vocab: int | None = param(None, help="Keep at most this many words (the most frequent).", min=1)
+    freeze_embeddings: bool = param(True, help="Freeze pretrained embeddings for the first epochs.")
+    freeze_epochs: int = param(1, help="Epochs with frozen embeddings first (within --epochs).", min=0)
+    epochs: int = param(8, help="Total epochs.", min=1)
+    lr: float = param(1e-2, help="Peak learning rate.", min=0.0, min_exclusive=True)
+    batch_size: int = param(64, help="Texts per batch.", min=1)
+    weight_decay: float = param(0.01, help="AdamW's decoupled weight decay.", min=0.0)
+    clip_grad: float | None = param(1.0, help="Gradient norm clipping (0: none).", min=0.0)
+    lower_lr_factor: float = param(0.1, help="Embedding lr / lr once unfrozen.", min=0.0)
+    patience: int | None = param(3, help="Early-stopping patience in epochs (0: never stop).", min=0)
+    monitor: str = param(
+        "val_macro_f1", help="Metric for early stopping and the best epoch.", choices=MONITORS
+    )
+    schedule: str = param("one_cycle", help="Learning-rate schedule per stage.", choices=SCHEDULES)
+    seed: int = param(0, help="Random seed.")
+    device: str = param("auto", help="auto, cpu, cuda, cuda:N or mps.")
+    mixed_precision: bool = param(True, help="Autocast and a GradScaler on CUDA.")
+    tokenizer: dict[str, Any] = param(
+        default_factory=_default_tokenizer, help="Tokenizer config (Tokenizer.to_config()).", cli=False
+    )
+    # the vectors-only classifier (issue 11): see nlptk.classify.conditioning, freezing and wide
+    conditioning: str = param(
+        "none",
+        help="Transform of the pretrained rows: center, standardize (per dimension) or abtt "
+        "(all-but-the-top: remove the mean and the top principal components).",
+        choices=CONDITIONINGS,
+    )
+    conditioning_components: int = param(
+        2, help="abtt: top principal components removed.", min=1, flag="--abtt-components"
+    )
+    freeze_rows: str = param(
+        "pretrained",
+        help="Rows held in the frozen stage: pretrained (words the vectors lacked train from the "
+        "start) or all.",
+        choices=FREEZE_ROWS,
+    )
+    min_epoch_steps: int = param(
+        0,
+        help="Small data: an epoch passes over the training texts until it has this many "
+        "optimiser steps (0: one pass).",
+        min=0,
+    )
+    ngrams: int = param(
+        0,
+        help="Wide term: a linear bag of word n-grams up to this length added to the logits (0: off).",
+        min=0,
+        max=6,
+    )
+    ngram_buckets: int = param(2**18, help="Wide term: hash rows for n-grams of 2+ words.", min=1)
+
+    def check(self) -> None:
+        if "name" not in self.tokenizer:
+            raise ParameterError("tokenizer must be a tokenizer config dict with a 'name'")
+        if not self.device:
+            raise ParameterError(f"device={self.device!r} must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
+        if self.patience == 0:  # 0 on the command line means "never stop early"
+            object.__setattr__(self, "patience", None)
 
     def validate(self) -> ClassifierConfig:
-        """Check every value; raise :class:`~nlptk.errors.ParameterError` naming the bad one."""
-
-        def choice(name: str, allowed: tuple[str, ...]) -> None:
-            value = getattr(self, name)
-            if value not in allowed:
-                raise ParameterError(f"{name}={value!r} is not one of {', '.join(allowed)}")
-
-        def positive(name: str, *, allow_none: bool = False, allow_zero: bool = False) -> None:
-            value = getattr(self, name)
-            if value is None and allow_none:
-                return
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            if not ok or value < 0 or (value == 0 and not allow_zero):
-                bound = ">= 0" if allow_zero else "> 0"
-                raise ParameterError(f"{name}={value!r} must be a number {bound}")
-
-        choice("cell", CELLS)
-        choice("pooling", POOLINGS)
-        choice("monitor", MONITORS)
-        choice("schedule", SCHEDULES)
-        choice("conditioning", ("none", "center", "standardize", "abtt"))
-        choice("freeze_rows", ("pretrained", "all"))
-        for name in ("ngrams", "min_epoch_steps"):
-            positive(name, allow_zero=True)
-        for name in ("conditioning_components", "ngram_buckets"):
-            positive(name)
-        for name in (
-            "hidden_size",
-            "num_layers",
-            "embedding_dim",
-            "max_length",
-            "min_count",
-            "epochs",
-            "batch_size",
-            "lr",
-        ):
-            positive(name)
-        for name in ("freeze_epochs", "weight_decay", "lower_lr_factor"):
-            positive(name, allow_zero=True)
-        positive("max_vocab", allow_none=True)
-        positive("patience", allow_none=True)
-        positive("clip_grad", allow_none=True, allow_zero=True)
-        for name in ("embedding_dropout", "dropout"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
-                raise ParameterError(f"{name}={value!r} must be in [0, 1)")
-        if not isinstance(self.tokenizer, dict) or "name" not in self.tokenizer:
-            raise ParameterError("tokenizer must be a tokenizer config dict with a 'name'")
-        if not isinstance(self.device, str) or not self.device:
-            raise ParameterError(f"device={self.device!r} must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
+        """The config itself: it was checked when it was made (kept for older callers)."""
         return self
 
     @property
     def frozen_epochs(self) -> int:
         """Epochs actually trained with frozen embeddings (0 when ``freeze_embeddings`` is off)."""
         return min(self.freeze_epochs, self.epochs) if self.freeze_embeddings else 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict (:func:`dataclasses.asdict`)."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClassifierConfig:
-        """Rebuild a config from :meth:`to_dict` output; unknown keys raise ``ParameterError``."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ParameterError(
-                f"unknown classifier setting(s): {', '.join(unknown)}",
-                hint=f"known settings: {', '.join(sorted(names))}",
-            )
-        return cls(**data)
-
-    def replace(self, **changes: Any) -> ClassifierConfig:
-        """A copy with some fields changed (validated)."""
-        return dataclasses.replace(self, **changes)

@@ -164,7 +164,19 @@ class RNNClassifier(nn.Module):
         return torch.cat([last.to(out.dtype), maximum, mean], dim=-1)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Class logits, shape ``(batch, n_classes)`` (plus the wide n-gram term when there is one)."""
+        """Class logits, shape ``(batch, n_classes)`` (plus the wide n-gram term when there is one).
+
+        ``x`` is token ids, or (a float tensor) pooled features from :meth:`encode`, as a
+        frozen-feature cache gives them (:mod:`nlptk.classify.feature_cache`). The wide term
+        needs the token ids, so a model with one refuses cached features.
+        """
+        if x.is_floating_point():
+            if self.wide is not None:
+                raise ParameterError(
+                    "this classifier has a wide n-gram term, which needs token ids, not cached features",
+                    hint="do not cache frozen features for a model with ngrams > 0",
+                )
+            return self.head(self.dropout(x))
         logits = self.head(self.dropout(self.encode(x, lengths)))
         if self.wide is not None:
             logits = logits + self.wide(x, lengths).to(logits.dtype)

@@ -9,37 +9,21 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from nlptk.classify.config import ClassifierConfig
 from nlptk.cli import classify_evaluate
 from nlptk.cli._common import console, progress_display
+from nlptk.cli._params import config_options
 
 __all__ = ["app"]
 
 app = typer.Typer(help="RNN / LSTM / GRU text classifiers from pretrained vectors.", no_args_is_help=True)
 classify_evaluate.register(app)
-
-
-class Cell(StrEnum):
-    """Recurrent cell."""
-
-    rnn = "rnn"
-    lstm = "lstm"
-    gru = "gru"
-
-
-class Pooling(StrEnum):
-    """Pooling over time."""
-
-    last = "last"
-    max = "max"
-    mean = "mean"
-    concat = "concat"
 
 
 DataArg = Annotated[
@@ -62,20 +46,7 @@ VectorsOpt = Annotated[
 VectorsLimitOpt = Annotated[
     int | None, typer.Option("--vectors-limit", min=1, help="Read only the first N vectors.")
 ]
-CellOpt = Annotated[Cell, typer.Option("--cell", help="Recurrent cell.", case_sensitive=False)]
-HiddenOpt = Annotated[int, typer.Option("--hidden-size", min=1, help="Units per direction and layer.")]
-LayersOpt = Annotated[int, typer.Option("--layers", min=1, help="Stacked recurrent layers.")]
-BidiOpt = Annotated[bool, typer.Option("--bidirectional/--unidirectional", help="Read texts both ways.")]
-PoolingOpt = Annotated[Pooling, typer.Option("--pooling", help="Pooling over time.", case_sensitive=False)]
-DropoutOpt = Annotated[float, typer.Option("--dropout", min=0.0, max=0.99, help="Dropout before the head.")]
-MaxLenOpt = Annotated[
-    int, typer.Option("--max-length", min=1, help="Tokens kept per text (longer: truncated).")
-]
-EmbDimOpt = Annotated[int, typer.Option("--embedding-dim", min=1, help="Embedding size without --vectors.")]
-LrOpt = Annotated[float, typer.Option("--lr", min=0.0, help="Peak learning rate.")]
-BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Texts per batch.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing output.")]
 TokenizerOpt = Annotated[
     str,
@@ -100,65 +71,27 @@ def _load_vectors(path: Path | None, limit: int | None) -> Any:
 
 
 @app.command("train")
+@config_options(ClassifierConfig)
 def train_command(
     data: DataArg,
     val: ValOpt = None,
     test: TestOpt = None,
     format: FormatOpt = None,
     encoding: EncodingOpt = None,
-    cell: CellOpt = Cell.lstm,
     vectors: VectorsOpt = None,
     vectors_limit: VectorsLimitOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write.")] = Path("classifier"),
-    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Total epochs.")] = 8,
-    freeze_epochs: Annotated[
-        int, typer.Option("--freeze-epochs", min=0, help="Epochs with frozen embeddings first.")
-    ] = 1,
-    lr: LrOpt = 1e-2,
-    lower_lr_factor: Annotated[
-        float, typer.Option("--lower-lr-factor", min=0.0, help="Embedding lr / lr once unfrozen.")
-    ] = 0.1,
-    batch_size: BatchOpt = 64,
-    hidden_size: HiddenOpt = 128,
-    layers: LayersOpt = 1,
-    bidirectional: BidiOpt = True,
-    pooling: PoolingOpt = Pooling.concat,
-    dropout: DropoutOpt = 0.3,
-    max_length: MaxLenOpt = 400,
-    embedding_dim: EmbDimOpt = 100,
     tokenizer: TokenizerOpt = "regex",
-    device: DeviceOpt = "auto",
-    seed: SeedOpt = 0,
-    patience: Annotated[
-        int, typer.Option("--patience", min=0, help="Early-stopping patience in epochs (0: never stop).")
-    ] = 3,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of --out.")] = False,
     force: ForceOpt = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
+    *,
+    config: ClassifierConfig,
 ) -> None:
     """Train a text classifier, starting from pretrained vectors (frozen first, then fine-tuned)."""
-    from nlptk.classify.config import ClassifierConfig
     from nlptk.classify.train import read_splits, train_classifier
 
-    config = ClassifierConfig(
-        cell=cell.value,
-        hidden_size=hidden_size,
-        num_layers=layers,
-        bidirectional=bidirectional,
-        dropout=dropout,
-        pooling=pooling.value,
-        max_length=max_length,
-        embedding_dim=embedding_dim,
-        freeze_epochs=freeze_epochs,
-        epochs=epochs,
-        lr=lr,
-        lower_lr_factor=lower_lr_factor,
-        batch_size=batch_size,
-        patience=patience or None,
-        seed=seed,
-        device=device,
-        tokenizer=_tokenizer_config(tokenizer),
-    )
+    config = config.replace(tokenizer=_tokenizer_config(tokenizer))
     splits = read_splits(data, val=val, test=test, format=format, encoding=encoding)
     loaded_vectors = _load_vectors(vectors, vectors_limit)
     with progress_display(progress) as callback:
@@ -172,7 +105,7 @@ def train_command(
             resume=resume,
             progress=callback,
         )
-    table = Table(title=f"{cell.value} classifier saved to {out}")
+    table = Table(title=f"{config.cell} classifier saved to {out}")
     for column in (
         "epoch",
         "stage",
@@ -201,12 +134,12 @@ def train_command(
             style=style,
         )
     console.print(table)
-    coverage = clf.info.get("embeddings", {}).get("coverage")
-    if coverage:
-        console.print(
-            f"vectors cover {coverage['coverage']:.1%} of the vocabulary "
-            f"({coverage['token_coverage']:.1%} of training tokens)"
-        )
+    from nlptk.classify.conditioning import summary_lines
+
+    for line in summary_lines(clf.info):
+        console.print(line, style="yellow" if line.startswith("warning:") else None, markup=False)
+    if clf.info.get("training", {}).get("wide_ngrams"):
+        console.print(f"wide term: hashed word 1..{clf.config.ngrams}-grams added to the logits")
     if best:
         console.print(f"kept epoch {best} (best {clf.config.monitor})")
     if "test" in splits:
@@ -222,52 +155,32 @@ def _num(value: float | None) -> str:
 
 
 @app.command("lr-find")
+@config_options(
+    ClassifierConfig,
+    exclude=("epochs", "lr", "patience", "monitor", "schedule", "lower_lr_factor"),
+    help_overrides={
+        "freeze_epochs": "0: search with trainable embeddings; else frozen pretrained embeddings."
+    },
+)
 def lr_find_command(
     data: DataArg,
     vectors: VectorsOpt = None,
     vectors_limit: VectorsLimitOpt = None,
     format: FormatOpt = None,
     encoding: EncodingOpt = None,
-    cell: CellOpt = Cell.lstm,
-    hidden_size: HiddenOpt = 128,
-    layers: LayersOpt = 1,
-    bidirectional: BidiOpt = True,
-    pooling: PoolingOpt = Pooling.concat,
-    dropout: DropoutOpt = 0.3,
-    max_length: MaxLenOpt = 400,
-    embedding_dim: EmbDimOpt = 100,
     tokenizer: TokenizerOpt = "regex",
-    batch_size: BatchOpt = 64,
-    freeze_epochs: Annotated[
-        int, typer.Option("--freeze-epochs", min=0, help="0: search with trainable embeddings.")
-    ] = 1,
     steps: Annotated[int, typer.Option("--steps", min=2, help="Steps of the range test.")] = 100,
     start_lr: Annotated[float, typer.Option("--start-lr", min=0.0)] = 1e-7,
     end_lr: Annotated[float, typer.Option("--end-lr", min=0.0)] = 10.0,
     plot: Annotated[Path | None, typer.Option("--plot", help="Save the loss-vs-rate plot (PNG).")] = None,
-    device: DeviceOpt = "auto",
-    seed: SeedOpt = 0,
     force: ForceOpt = False,
+    *,
+    config: ClassifierConfig,
 ) -> None:
     """Find a learning rate: the loss while the rate rises exponentially, and a suggestion."""
-    from nlptk.classify.config import ClassifierConfig
     from nlptk.classify.train import find_learning_rate, read_splits
 
-    config = ClassifierConfig(
-        cell=cell.value,
-        hidden_size=hidden_size,
-        num_layers=layers,
-        bidirectional=bidirectional,
-        dropout=dropout,
-        pooling=pooling.value,
-        max_length=max_length,
-        embedding_dim=embedding_dim,
-        batch_size=batch_size,
-        freeze_epochs=freeze_epochs,
-        device=device,
-        seed=seed,
-        tokenizer=_tokenizer_config(tokenizer),
-    )
+    config = config.replace(tokenizer=_tokenizer_config(tokenizer))
     splits = read_splits(data, format=format, encoding=encoding)
     loaded_vectors = _load_vectors(vectors, vectors_limit)
     with progress_display() as callback:

@@ -240,3 +240,52 @@ def test_plain_model_keeps_format_version_1(data, tmp_path):
     assert body["format_version"] == persist.FORMAT_VERSION == 1
     assert "conditioning" not in body
     assert not (tmp_path / "m" / "conditioning.npz").exists()
+
+
+# -- the command line -----------------------------------------------------------------------------
+def test_command_line_options_and_summary(tmp_path):
+    from typer.testing import CliRunner
+
+    from nlptk.cli.app import app
+
+    runner = CliRunner()
+    train = make_data(120, seed=0)
+    lines = [f"__label__{train.classes[y]} {t}" for t, y in zip(train.texts, train.labels, strict=True)]
+    (tmp_path / "train.txt").write_text("\n".join(lines) + "\n")
+    vectors = collinear_vectors()
+    rows = [f"{w} {' '.join(f'{v:.5f}' for v in vectors[w])}" for w in vectors.words]
+    (tmp_path / "vec.txt").write_text(f"{len(rows)} {vectors.dim}\n" + "\n".join(rows) + "\n")
+    small = ["--hidden-size", "8", "--batch-size", "16", "--epochs", "2", "--device", "cpu", "--no-progress"]
+    result = runner.invoke(
+        app,
+        [
+            "classify",
+            "train",
+            str(tmp_path / "train.txt"),
+            "--vectors",
+            str(tmp_path / "vec.txt"),
+            "--out",
+            str(tmp_path / "m"),
+            "--conditioning",
+            "standardize",
+            "--ngrams",
+            "2",
+            "--min-epoch-steps",
+            "10",
+            *small,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "conditioning: standardize" in result.output
+    assert "nearly collinear" in result.output
+    body = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert body["config"]["conditioning"] == "standardize" and body["config"]["ngrams"] == 2
+    assert body["config"]["min_epoch_steps"] == 10
+    for bad in ("-1", "x"):
+        result = runner.invoke(
+            app,
+            ["classify", "train", str(tmp_path / "train.txt"), "--out", str(tmp_path / "n"), "--ngrams", bad],
+        )
+        assert result.exit_code == 2
+        assert "ngrams" in result.output
+    assert not (tmp_path / "n").exists()
