@@ -34,6 +34,7 @@ nlptk.errors.ParameterError: dim=0 must be an integer >= 1
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import numbers
 import os
@@ -52,8 +53,10 @@ __all__ = [
     "check_float",
     "check_int",
     "documented",
+    "estimator_init",
     "param",
     "param_error",
+    "resolve_params",
 ]
 
 _META_KEY = "nlptk.param"
@@ -157,11 +160,13 @@ def _check_bounds(
     high: float | None,
     low_open: bool = False,
     high_open: bool = False,
+    shown: Any = None,
 ) -> None:
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high:
-        raise param_error(name, value, f"must be {kind} {_bound_text(low, high, low_open, high_open)}")
+        shown = value if shown is None else shown
+        raise param_error(name, shown, f"must be {kind} {_bound_text(low, high, low_open, high_open)}")
 
 
 def check_int(
@@ -206,7 +211,7 @@ def check_float(
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
         bound = _bound_text(min, max, min_exclusive, max_exclusive)
         raise param_error(name, value, f"must be a finite number{' ' + bound if bound else ''}")
-    _check_bounds(name, float(value), "a number", min, max, min_exclusive, max_exclusive)
+    _check_bounds(name, float(value), "a number", min, max, min_exclusive, max_exclusive, shown=value)
     return float(value)
 
 
@@ -434,10 +439,83 @@ def documented(cls: type[P]) -> type[P]:
         lines.append(f"    {text}")
     doc = typing.cast(str, cls.__doc__ or "")
     head, sep, examples = doc.partition("\n    Examples\n")
-    import inspect as _inspect
-
-    body = _inspect.cleandoc(head) + "\n" + "\n".join(lines)
+    body = inspect.cleandoc(head) + "\n" + "\n".join(lines)
     if sep:
-        body += "\n\nExamples\n" + _inspect.cleandoc("\n" + examples)
+        body += "\n\nExamples\n" + inspect.cleandoc("\n" + examples)
     cls.__doc__ = body
     return cls
+
+
+def resolve_params(cls: type[P], config: P | None, params: dict[str, Any]) -> P:
+    """The settings a library function runs with: ``config`` (or the defaults) with ``params``
+    (keyword arguments) applied; unknown names and bad values raise :class:`ParameterError`.
+
+    >>> from nlptk.classify.config import ClassifierConfig
+    >>> resolve_params(ClassifierConfig, None, {"epochs": 2}).epochs
+    2
+    """
+    if config is not None and not isinstance(config, cls):
+        raise ParameterError(f"config must be a {cls.__name__}, got {type(config).__name__}")
+    cls.check_names(params)
+    if config is None:
+        return cls(**params)
+    return config.replace(**params) if params else config
+
+
+def estimator_init(
+    cls: type[Params],
+    *,
+    leading: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Any:
+    """An ``__init__`` for a scikit-learn estimator whose parameters are ``cls``'s fields.
+
+    scikit-learn reads an estimator's parameters from its ``__init__`` signature (``get_params``,
+    ``clone``, grid search); this builds that signature from the declaration, so the estimator
+    never restates a field. The ``__init__`` only stores the values (scikit-learn's rule);
+    checking happens when ``fit`` builds ``cls`` from them.
+
+    Parameters
+    ----------
+    cls : type of Params
+        The settings declaration.
+    leading : dict, optional
+        Name -> default of parameters placed first, positional or keyword (``{"vectors": None}``).
+    extra : dict, optional
+        Name -> default of further keyword-only parameters that are not fields.
+    overrides : dict, optional
+        Field name -> another default for the estimator (``{"tokenizer": None}``).
+    """
+    leading = leading or {}
+    extra = extra or {}
+    defaults = {**cls.defaults(), **(overrides or {})}
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=value)
+        for name, value in leading.items()
+    ]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=defaults[name])
+        for name in cls.param_names()
+    ]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=value)
+        for name, value in extra.items()
+    ]
+    signature = inspect.Signature(parameters)
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+        except TypeError as exc:
+            raise ParameterError(
+                f"{type(self).__name__}: {exc}", hint=f"known: {', '.join(signature.parameters)}"
+            ) from None
+        bound.apply_defaults()
+        for name, value in bound.arguments.items():
+            if name != "self":
+                setattr(self, name, value)
+
+    __init__.__signature__ = signature  # type: ignore[attr-defined]
+    return __init__

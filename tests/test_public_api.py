@@ -12,12 +12,15 @@ EXPECTED = {
     "GloVe",
     "LSA",
     "LabelledData",
+    "LanguageModel",
+    "LanguageModelConfig",
     "NlptkError",
     "TextClassifier",
     "TrainedClassifier",
     "Vectors",
     "Vocabulary",
     "__version__",
+    "classifier_learner",
     "classify",
     "corpus_stats",
     "download_corpus",
@@ -29,10 +32,13 @@ EXPECTED = {
     "export_documents",
     "export_projector",
     "export_spacy",
+    "finetune_language_model",
     "get_tokenizer",
     "io",
     "list_corpora",
     "load_labelled_splits",
+    "load_language_model",
+    "lm",
     "load_vectors",
     "open_corpus",
     "plot_vectors",
@@ -44,6 +50,7 @@ EXPECTED = {
     "text",
     "train_classifier",
     "train_embeddings",
+    "train_language_model",
     "train_val_split",
     "use_vectors",
     "vectors",
@@ -59,6 +66,7 @@ def test_every_public_name_resolves() -> None:
         assert getattr(nlptk, name) is not None, name
     assert nlptk.train_embeddings is nlptk.embed.train
     assert nlptk.load_vectors is nlptk.vectors.load_vectors
+    assert nlptk.LanguageModel is nlptk.lm.LanguageModel
 
 
 def test_import_is_light() -> None:

@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.predictor import TrainedClassifier
 from nlptk.errors import DataError, NotFittedError
+from nlptk.params import estimator_init
 from nlptk.vectors.container import Vectors
 
 __all__ = ["TextClassifier"]
@@ -40,13 +41,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
     vectors : Vectors or path, optional
         Pretrained vectors (a :class:`~nlptk.vectors.container.Vectors` or a file any nlptk
         loader reads); ``None`` starts from random embeddings of ``embedding_dim``.
-    cell, hidden_size, num_layers, bidirectional, embedding_dropout, dropout, pooling,
-    embedding_dim, max_length, min_count, max_vocab, freeze_embeddings, freeze_epochs,
-    epochs, lr, batch_size, weight_decay, clip_grad, lower_lr_factor, patience, monitor,
-    schedule, seed, device, mixed_precision, tokenizer, conditioning, conditioning_components,
-    freeze_rows, min_epoch_steps, ngrams, ngram_buckets
-        As in :class:`~nlptk.classify.config.ClassifierConfig` (``tokenizer`` may also be
-        a tokenizer name such as ``"whitespace"``; ``None``: the default regex tokenizer).
+    **settings
+        Every field of :class:`~nlptk.classify.config.ClassifierConfig` (``cell``,
+        ``hidden_size``, ``epochs``, ``lr``, ...), keyword-only, with its default; ``tokenizer``
+        may also be a tokenizer name such as ``"whitespace"`` (``None``: the default regex one).
 
     Attributes
     ----------
@@ -63,76 +61,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
     >>> scores = cross_val_score(TextClassifier(epochs=3), texts, labels, cv=3)  # doctest: +SKIP
     """
 
-    def __init__(
-        self,
-        vectors: Vectors | PathLike | None = None,
-        *,
-        cell: str = "lstm",
-        hidden_size: int = 128,
-        num_layers: int = 1,
-        bidirectional: bool = True,
-        embedding_dropout: float = 0.1,
-        dropout: float = 0.3,
-        pooling: str = "concat",
-        embedding_dim: int = 100,
-        max_length: int = 400,
-        min_count: int = 1,
-        max_vocab: int | None = None,
-        freeze_embeddings: bool = True,
-        freeze_epochs: int = 1,
-        epochs: int = 8,
-        lr: float = 1e-2,
-        batch_size: int = 64,
-        weight_decay: float = 0.01,
-        clip_grad: float | None = 1.0,
-        lower_lr_factor: float = 0.1,
-        patience: int | None = 3,
-        monitor: str = "val_macro_f1",
-        schedule: str = "one_cycle",
-        seed: int = 0,
-        device: str = "auto",
-        mixed_precision: bool = True,
-        tokenizer: dict[str, Any] | str | None = None,
-        conditioning: str = "none",
-        conditioning_components: int = 2,
-        freeze_rows: str = "pretrained",
-        min_epoch_steps: int = 0,
-        ngrams: int = 0,
-        ngram_buckets: int = 2**18,
-    ) -> None:
-        self.vectors = vectors
-        self.cell = cell
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bidirectional = bidirectional
-        self.embedding_dropout = embedding_dropout
-        self.dropout = dropout
-        self.pooling = pooling
-        self.embedding_dim = embedding_dim
-        self.max_length = max_length
-        self.min_count = min_count
-        self.max_vocab = max_vocab
-        self.freeze_embeddings = freeze_embeddings
-        self.freeze_epochs = freeze_epochs
-        self.epochs = epochs
-        self.lr = lr
-        self.batch_size = batch_size
-        self.weight_decay = weight_decay
-        self.clip_grad = clip_grad
-        self.lower_lr_factor = lower_lr_factor
-        self.patience = patience
-        self.monitor = monitor
-        self.schedule = schedule
-        self.seed = seed
-        self.device = device
-        self.mixed_precision = mixed_precision
-        self.tokenizer = tokenizer
-        self.conditioning = conditioning
-        self.conditioning_components = conditioning_components
-        self.freeze_rows = freeze_rows
-        self.min_epoch_steps = min_epoch_steps
-        self.ngrams = ngrams
-        self.ngram_buckets = ngram_buckets
+    # the parameters are ClassifierConfig's fields (plus ``vectors``): derived, never restated
+    __init__ = estimator_init(ClassifierConfig, leading={"vectors": None}, overrides={"tokenizer": None})
 
     def _config(self) -> ClassifierConfig:
         from nlptk.text.tokenize import get_tokenizer

@@ -168,6 +168,7 @@ def evaluate_classifier(
         raise DataError("no examples to evaluate", path=dataset.source)
     probs = np.asarray(clf.predict_proba(dataset.texts, batch_size=batch_size))
     result = interpret(dataset.texts, dataset.labels, probs, clf.classes)
+    result.training_diagnosis = clf.info.get("training", {}).get("diagnosis")
     logger.info(
         "evaluated %d examples: accuracy %.4f, macro-F1 %.4f", len(result), result.accuracy, result.macro_f1
     )

@@ -171,6 +171,8 @@ class Interpretation:
             for i, c in enumerate(classes)
         ]
         self.confusion = confusion_matrix(y_true, self.y_pred, labels=labels)
+        #: What the model's training curves showed (nlptk.classify.diagnose), when known.
+        self.training_diagnosis: dict[str, Any] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -280,6 +282,7 @@ class Interpretation:
             "confusion_matrix": self.confusion.astype(int).tolist(),
             "most_confused": [asdict(p) for p in self.most_confused()],
             **{name: [asdict(r) for r in getattr(self, method)(top)] for name, method in LISTS.items()},
+            **({"training_diagnosis": self.training_diagnosis} if self.training_diagnosis else {}),
         }
 
     def to_text(self, top: int = 10, *, snippet: int = 100) -> str:

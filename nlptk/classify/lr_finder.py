@@ -19,7 +19,6 @@ import logging
 import math
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,9 +27,12 @@ import torch.nn.functional as F
 
 from nlptk.classify.runtime import get_rng_state, set_rng_state
 from nlptk.errors import DataError, ParameterError
+from nlptk.io import check_output
 from nlptk.progress import ProgressCallback, report
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from nlptk.classify.learner import Learner
 
 __all__ = ["LRFinderResult", "lr_find", "suggest_lr"]
@@ -68,11 +70,20 @@ class LRFinderResult:
     min_loss_lr: float | None = None
     diverged: bool = False
 
-    def plot(self, path: PathLike, *, force: bool = False) -> Path:
-        """Save the loss-vs-rate plot (``nlptk.export.plots.plot_lr_finder``)."""
-        from nlptk.export.plots import plot_lr_finder
+    def plot(self, path: PathLike | None = None, *, force: bool = False) -> Figure:
+        """The loss-vs-rate figure with the suggestion marked; also saved to ``path`` when given.
 
-        return plot_lr_finder(self.lrs, self.losses, self.suggestion, path, force=force)
+        In a notebook the returned figure shows as the cell's value.
+        """
+        from nlptk.export._figure import save_figure
+        from nlptk.export.plots import lr_finder_figure
+
+        if path is not None:
+            check_output(path, force=force)
+        fig = lr_finder_figure(self.lrs, self.losses, self.suggestion)
+        if path is not None:
+            save_figure(fig, path, force=force)
+        return fig
 
     def to_dict(self) -> dict[str, object]:
         return {

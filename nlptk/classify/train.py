@@ -39,6 +39,7 @@ from nlptk.classify.data import (
     encode_texts,
     make_loader,
 )
+from nlptk.classify.diagnose import diagnose
 from nlptk.classify.embeddings import match_embeddings_masked, random_embeddings
 from nlptk.classify.freezing import FreezeRows, RepeatedBatchSampler, epoch_repeats
 from nlptk.classify.learner import Learner
@@ -508,6 +509,9 @@ def train_classifier(
             "freeze_rows": config.freeze_rows if pretrained else None,
             "frozen_steps": freeze_rows.steps_frozen if freeze_rows is not None else None,
             "wide_ngrams": config.ngrams,
+            "diagnosis": diagnose(
+                learner.history, n_classes=len(prepared.classes), settings=config.to_dict()
+            ).to_dict(),
         },
     }
     classifier = TrainedClassifier(

@@ -25,10 +25,21 @@ from rich.progress import (
 
 from nlptk.progress import ProgressEvent
 
-__all__ = ["console", "err_console", "progress_display", "setup_logging"]
+__all__ = ["console", "err_console", "print_wide", "progress_display", "setup_logging"]
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def print_wide(renderable: Any, width: int = 160) -> None:
+    """Print a wide table on stdout; into a pipe or a file at ``width`` columns, not the default 80.
+
+    A terminal's own width is kept (rich folds the columns to fit it).
+    """
+    if console.is_terminal:
+        console.print(renderable)
+    else:
+        Console(width=max(console.width, width), highlight=False).print(renderable)
 
 
 def setup_logging(verbose: int = 0, quiet: bool = False) -> None:

@@ -30,7 +30,7 @@ from rich.markup import escape
 from nlptk.errors import ParameterError
 from nlptk.params import Params, ParamSpec, _split_optional
 
-__all__ = ["config_options", "option_flag"]
+__all__ = ["config_options", "method_options", "option_flag"]
 
 _PREFIX = "config__"
 
@@ -192,6 +192,140 @@ def config_options(
         wrapper.__signature__ = wrapper_signature  # type: ignore[attr-defined]
         wrapper.__annotations__ = {p.name: p.annotation for p in wrapper_signature.parameters.values()}
         wrapper.config_flags = dict(flags)  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def method_options(
+    classes: dict[str, type[Params]],
+    *,
+    aliases: dict[str, tuple[str, str, str]] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a command that trains one of several methods, each with its own settings class.
+
+    Every field of every class becomes one option (a name shared by several methods is one
+    option, its help saying which methods take it and their defaults). The command takes a
+    ``method`` parameter and a keyword-only ``config``: the wrapper refuses an option the chosen
+    method does not take ("--x-max applies to glove only") and builds the method's settings.
+
+    Parameters
+    ----------
+    classes : dict
+        Method name -> its settings class.
+    aliases : dict, optional
+        Extra flag -> (method, field, help): another name for one method's field
+        (``{"--topics": ("lsa", "dim", "LSA: number of topics.")}``).
+    """
+    alias_table = aliases or {}
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(func, eval_str=True)
+        if "config" not in signature.parameters or "method" not in signature.parameters:
+            raise TypeError(f"{func.__name__} must take 'method' and a keyword-only 'config'")
+        takers: dict[str, list[str]] = {}
+        first: dict[str, tuple[dataclasses.Field[Any], ParamSpec, Any]] = {}
+        defaults: dict[str, dict[str, str]] = {}
+        for method, cls in classes.items():
+            hints = cls._hints()
+            for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+                spec: ParamSpec = field.metadata.get("nlptk.param", ParamSpec(help=""))
+                if not spec.cli:
+                    continue
+                takers.setdefault(field.name, []).append(method)
+                first.setdefault(field.name, (field, spec, hints.get(field.name, str)))
+                defaults.setdefault(field.name, {})[method] = _default_text(field)
+        converters: dict[str, Callable[[Any], Any]] = {}
+        flags: dict[str, str] = {}
+        new_params: list[inspect.Parameter] = []
+        for name, (_field, spec, hint) in first.items():
+            option_type, converter = _option_type(name, hint, spec)
+            decl = option_flag(name, spec, is_bool=option_type is bool)
+            methods = takers[name]
+            values = defaults[name]
+            if len(set(values.values())) == 1:
+                default = next(iter(values.values()))
+            else:
+                default = ", ".join(f"{v} ({m})" for m, v in values.items())
+            scope = "" if len(methods) == len(classes) else f"{', '.join(methods)}: "
+            option = typer.Option(
+                *decl.split(" "),
+                help=f"{scope}{spec.help} {escape(f'[default: {default}]')}",
+                show_default=False,
+                case_sensitive=False,
+            )
+            new_params.append(
+                inspect.Parameter(
+                    _PREFIX + name,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    default=None,
+                    annotation=Annotated[option_type | None, option],  # type: ignore[valid-type]
+                )
+            )
+            converters[name] = converter
+            flags[name] = decl
+        for flag, (_method, name, help_text) in alias_table.items():
+            field, spec, hint = first[name]
+            option_type, _ = _option_type(name, hint, spec)
+            new_params.append(
+                inspect.Parameter(
+                    _PREFIX + "alias_" + flag.strip("-").replace("-", "_"),
+                    inspect.Parameter.KEYWORD_ONLY,
+                    default=None,
+                    annotation=Annotated[option_type | None, typer.Option(flag, help=help_text)],  # type: ignore[valid-type]
+                )
+            )
+        kept = [p for p in signature.parameters.values() if p.name != "config"]
+        wrapper_signature = signature.replace(parameters=[*kept, *new_params])
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            method = kwargs["method"]
+            method = method.value if isinstance(method, enum.Enum) else method
+            if method not in classes:
+                raise ParameterError(
+                    f"unknown method {method!r}", hint=f"use one of {', '.join(sorted(classes))}"
+                )
+            given: dict[str, Any] = {}
+            shown: dict[str, str] = {}
+            for name, converter in converters.items():
+                value = kwargs.pop(_PREFIX + name, None)
+                if value is None:
+                    continue
+                flag = _display_flag(flags[name], value)
+                if method not in takers[name]:
+                    only = " and ".join(takers[name])
+                    raise ParameterError(
+                        f"{flag} applies to {only} only", hint=f"remove it for --method {method}"
+                    )
+                given[name] = converter(value)
+                shown[name] = flag
+            for flag, (alias_method, name, _) in alias_table.items():
+                value = kwargs.pop(_PREFIX + "alias_" + flag.strip("-").replace("-", "_"), None)
+                if value is None:
+                    continue
+                if method != alias_method:
+                    raise ParameterError(
+                        f"{flag} applies to {alias_method} only", hint=f"remove it for --method {method}"
+                    )
+                if name in given:
+                    raise ParameterError(f"give either {flag} or {shown[name]} for {method}, not both")
+                given[name] = value
+                shown[name] = flag
+            try:
+                config = classes[method](**given)
+            except ParameterError as exc:
+                name = getattr(exc, "param", None)
+                if name in shown:
+                    raise ParameterError(
+                        f"{shown[name]} {given[name]!r} {exc.reason}",  # type: ignore[attr-defined]
+                        hint=exc.hint,
+                    ) from exc
+                raise
+            return func(*args, config=config, **kwargs)
+
+        wrapper.__signature__ = wrapper_signature  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in wrapper_signature.parameters.values()}
         return wrapper
 
     return decorate

@@ -16,7 +16,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from nlptk import __version__
-from nlptk.cli import classify, corpus, embed, export, lsa, quickstart, similarity
+from nlptk.cli import cache, classify, corpus, embed, export, lm, lsa, quickstart, similarity
 from nlptk.cli._common import err_console, setup_logging
 from nlptk.errors import NlptkError
 
@@ -108,7 +108,9 @@ app.add_typer(embed.app, name="embed")
 app.add_typer(lsa.app, name="lsa")
 app.add_typer(similarity.app, name="similarity")
 app.add_typer(classify.app, name="classify")
+app.add_typer(lm.app, name="lm")
 app.add_typer(export.app, name="export")
+app.add_typer(cache.app, name="cache")
 app.command("quickstart")(quickstart.quickstart)
 
 

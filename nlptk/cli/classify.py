@@ -142,6 +142,9 @@ def train_command(
         console.print(f"wide term: hashed word 1..{clf.config.ngrams}-grams added to the logits")
     if best:
         console.print(f"kept epoch {best} (best {clf.config.monitor})")
+    diagnosis = clf.info.get("training", {}).get("diagnosis")
+    if diagnosis:
+        console.print(diagnosis["message"], markup=False, highlight=False)
     if "test" in splits:
         scores = clf.score(splits["test"])
         console.print(

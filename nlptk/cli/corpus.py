@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nlptk.cli._common import console, err_console
+from nlptk.cli._common import console, err_console, print_wide
 from nlptk.text.registry import (
     default_corpus,
     default_data_dir,
@@ -128,13 +128,13 @@ def list_(
         out = [{**i.to_dict(), "local_path": _local(i.name, data_dir)} for i in infos]
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    wide = console.width >= 130
+    wide = console.width >= 130 or not console.is_terminal  # a pipe or a file gets every column
     title = f"Named corpora (* default; data folder: {data_dir or default_data_dir()})"
     table = Table(title=title, title_justify="left")
     table.add_column("name", style="bold", no_wrap=True)
     table.add_column("kind", no_wrap=True)
     table.add_column("docs", justify="right", no_wrap=True)
-    table.add_column("tokens", justify="right", no_wrap=True)
+    table.add_column("words", justify="right", no_wrap=True)
     table.add_column("splits", min_width=6)
     table.add_column("here", no_wrap=True)
     if wide:
@@ -147,7 +147,12 @@ def list_(
         kind = info.kind if info.kind == "text" else info.format
         row = [name, kind, _count(info.documents), _count(info.tokens), ", ".join(info.splits), status]
         table.add_row(*row, *([info.title] if wide else []))
-    console.print(table)
+    print_wide(table)
+    console.print(
+        "words: whitespace-separated, as the source counts them (wc -w); `nlptk corpus stats` counts "
+        "tokens with a tokenizer, so its numbers differ",
+        soft_wrap=True,
+    )
 
 
 def _local(name: str, data_dir: Path | None) -> str | None:

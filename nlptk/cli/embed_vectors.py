@@ -16,6 +16,7 @@ from rich.table import Table
 
 from nlptk.cli._common import console
 from nlptk.vectors import FORMATS, Vectors, evaluate_vectors, load_vectors, save_vectors
+from nlptk.vectors.container import ANALOGY_TOPN
 
 __all__ = ["register"]
 
@@ -178,7 +179,7 @@ def analogy(
     a: Annotated[str, typer.Argument(help="A in 'A is to B as C is to ?'.", show_default=False)],
     b: Annotated[str, typer.Argument(help="B.", show_default=False)],
     c: Annotated[str, typer.Argument(help="C.", show_default=False)],
-    topn: TopnOpt = 5,
+    topn: TopnOpt = ANALOGY_TOPN,
     from_format: FromOpt = None,
     limit: LimitOpt = None,
     encoding: EncodingOpt = "utf-8",

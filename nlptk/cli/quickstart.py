@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ __all__ = ["quickstart"]
 
 
 def quickstart(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the vectors.")] = Path(
         "nlptk-quickstart"
     ),
@@ -28,8 +30,17 @@ def quickstart(
         f"[bold]nlptk quickstart[/]: word2vec (skip-gram) on [cyan]{QUICKSTART_CORPUS}[/] "
         "(300 news articles shipped with gensim, no download)"
     )
-    with progress_display() as callback:
-        result = run_quickstart(out, force=force, cache_dir=cache_dir, progress=callback)
+    # the progress bars show the epochs: the per-epoch log lines would only bury the tables
+    # (`nlptk -v quickstart` shows them)
+    nlptk_logger = logging.getLogger("nlptk")
+    level = nlptk_logger.level
+    if not ctx.find_root().params.get("verbose"):
+        nlptk_logger.setLevel(max(level, logging.WARNING))
+    try:
+        with progress_display() as callback:
+            result = run_quickstart(out, force=force, cache_dir=cache_dir, progress=callback)
+    finally:
+        nlptk_logger.setLevel(level)
     meta = result.vectors.meta
     console.print(
         f"{meta['corpus']['tokens']:,} tokens -> {len(result.vectors):,} words x {result.vectors.dim} dims "

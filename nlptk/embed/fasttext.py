@@ -26,13 +26,16 @@ from __future__ import annotations
 import logging
 import os
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from nlptk.embed.params import FastTextParams, default_workers
 from nlptk.errors import DataError, ParameterError
+from nlptk.params import param_error, resolve_params
 from nlptk.progress import ProgressCallback, report
 from nlptk.vectors.container import Vectors
 
@@ -44,9 +47,21 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "model.bin"
 
 
-def _check_int(name: str, value: Any, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+def _translate_model(params: dict[str, Any]) -> dict[str, Any]:
+    """fastText's ``model="skipgram"|"cbow"`` -> ``sg`` (the name word2vec uses too)."""
+    params = dict(params)
+    model = params.pop("model")
+    warnings.warn(
+        "train_fasttext(model=...) is deprecated; use sg=True (skipgram) or sg=False (cbow)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    if model not in ("skipgram", "cbow"):
+        raise param_error("model", model, "is not one of skipgram, cbow")
+    if "sg" in params and params["sg"] != (model == "skipgram"):
+        raise ParameterError(f"model={model!r} and sg={params['sg']!r} disagree", hint="give sg only")
+    params["sg"] = model == "skipgram"
+    return params
 
 
 def _fit(tokens_file: str, options: dict[str, Any], seed: int) -> Any:
@@ -121,20 +136,8 @@ def train_fasttext(
     *,
     workdir: Path | None = None,
     progress: ProgressCallback | None = None,
-    dim: int = 100,
-    window: int = 5,
-    min_count: int = 5,
-    epochs: int = 5,
-    model: str = "skipgram",
-    minn: int = 3,
-    maxn: int = 6,
-    word_ngrams: int = 1,
-    negative: int = 5,
-    sample: float = 1e-4,
-    lr: float = 0.05,
-    bucket: int = 2_000_000,
-    workers: int | None = None,
-    seed: int = 0,
+    config: FastTextParams | None = None,
+    **params: Any,
 ) -> Vectors:
     """Train unsupervised fastText vectors with subwords.
 
@@ -147,33 +150,11 @@ def train_fasttext(
         written; the returned vectors keep their subword information in memory either way.
     progress : callable, optional
         Receives a ``"train"`` phase (start and end; fastText has no per-epoch hook).
-    dim : int, default=100
-        Vector dimensions.
-    window : int, default=5
-        Context window (fastText ``-ws``).
-    min_count : int, default=5
-        Ignore words with fewer occurrences (``-minCount``).
-    epochs : int, default=5
-        Passes over the corpus (``-epoch``).
-    model : {"skipgram", "cbow"}, default="skipgram"
-        Training objective.
-    minn, maxn : int, default=3, 6
-        Character n-gram lengths for subwords; ``maxn=0`` disables subwords.
-    word_ngrams : int, default=1
-        Word n-grams (``-wordNgrams``).
-    negative : int, default=5
-        Negative samples (``-neg``).
-    sample : float, default=1e-4
-        Down-sampling threshold (``-t``).
-    lr : float, default=0.05
-        Learning rate.
-    bucket : int, default=2000000
-        Hash buckets for n-grams; the model file holds ``bucket x dim`` floats, so lower it
-        for small corpora.
-    workers : int, optional
-        Threads (``-thread``); default: the CPU count, at most 8.
-    seed : int, default=0
-        fastText's ``-seed``.
+    config : FastTextParams, optional
+        The settings (:class:`~nlptk.embed.params.FastTextParams`: dimensions, n-gram
+        lengths, skip-gram or CBOW, buckets, ...); or the same names as keywords.
+        ``model="skipgram"|"cbow"`` (fastText's name) is still accepted, with a
+        ``DeprecationWarning``: use ``sg=True|False``.
 
     Returns
     -------
@@ -197,52 +178,36 @@ def train_fasttext(
     >>> v.has_subwords, v["mats"].shape
     (True, (8,))
     """
-    from nlptk.embed.word2vec import default_workers
-
-    for name, value in (("dim", dim), ("window", window), ("min_count", min_count), ("epochs", epochs)):
-        _check_int(name, value, 1)
-    for name, value in (("minn", minn), ("maxn", maxn), ("negative", negative), ("seed", seed)):
-        _check_int(name, value, 0)
-    _check_int("word_ngrams", word_ngrams, 1)
-    _check_int("bucket", bucket, 0)
-    if model not in ("skipgram", "cbow"):
-        raise ParameterError(f"model must be 'skipgram' or 'cbow', got {model!r}")
-    if maxn and minn > maxn:
-        raise ParameterError(f"minn({minn}) must be <= maxn({maxn})")
-    if maxn and bucket == 0:
-        raise ParameterError("bucket=0 leaves no room for subwords", hint="set bucket >= 1 or maxn=0")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or lr <= 0:
-        raise ParameterError(f"lr must be a number > 0, got {lr!r}")
-    if isinstance(sample, bool) or not isinstance(sample, (int, float)) or sample < 0:
-        raise ParameterError(f"sample must be a number >= 0, got {sample!r}")
-    if workers is None:
-        workers = default_workers()
-    _check_int("workers", workers, 1)
+    if "model" in params:
+        params = _translate_model(params)
+    config = resolve_params(FastTextParams, config, params)
+    workers = config.workers or default_workers()
     path = os.fspath(tokens_file)
     options = {
-        "model": model,
-        "dim": dim,
-        "ws": window,
-        "epoch": epochs,
-        "minCount": min_count,
-        "minn": minn,
-        "maxn": maxn,
-        "neg": negative,
-        "wordNgrams": word_ngrams,
+        "model": "skipgram" if config.sg else "cbow",
+        "dim": config.dim,
+        "ws": config.window,
+        "epoch": config.epochs,
+        "minCount": config.min_count,
+        "minn": config.minn,
+        "maxn": config.maxn,
+        "neg": config.negative,
+        "wordNgrams": config.word_ngrams,
         "loss": "ns",
-        "lr": float(lr),
-        "t": float(sample),
-        "bucket": bucket,
+        "lr": config.lr,
+        "t": config.sample,
+        "bucket": config.bucket,
         "thread": workers,
         "verbose": 0,
     }
+    epochs = config.epochs
     report(progress, "train", "start", 0, epochs)
     started = time.perf_counter()
     try:
-        ft_model = _fit(path, options, seed)
+        ft_model = _fit(path, options, config.seed)
     except (ValueError, RuntimeError) as exc:
         if "empty vocabulary" in str(exc).lower():
-            raise _empty_vocab_error(path, min_count) from None
+            raise _empty_vocab_error(path, config.min_count) from None
         raise
     seconds = time.perf_counter() - started
     words, freqs = ft_model.get_words(include_freq=True)
@@ -256,22 +221,7 @@ def train_fasttext(
     kv = _keyed_vectors(ft_model, list(words), np.asarray(freqs, dtype=np.int64))
     del ft_model
     report(progress, "train", "end", epochs, epochs, words_per_s=speed)
-    params = {
-        "dim": dim,
-        "window": window,
-        "min_count": min_count,
-        "epochs": epochs,
-        "model": model,
-        "minn": minn,
-        "maxn": maxn,
-        "word_ngrams": word_ngrams,
-        "negative": negative,
-        "sample": sample,
-        "lr": lr,
-        "bucket": bucket,
-        "workers": workers,
-        "seed": seed,
-    }
+    params = {**config.to_dict(), "workers": workers}
     meta: dict[str, Any] = {
         "method": "fasttext",
         "params": params,

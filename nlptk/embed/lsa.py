@@ -36,8 +36,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from nlptk.embed.params import LSAParams
 from nlptk.errors import DataError, IncompatibleModelError, InputFileError, NotFittedError, ParameterError
 from nlptk.io import atomic_directory, check_input_dir, iter_lines
+from nlptk.params import resolve_params
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
 from nlptk.vectors.container import Vectors
@@ -591,11 +593,8 @@ def train_lsa(
     *,
     workdir: Path | None = None,
     progress: ProgressCallback | None = None,
-    dim: int = 100,
-    min_count: int = 1,
-    max_df: int | float = 1.0,
-    sublinear_tf: bool = True,
-    seed: int = 0,
+    config: LSAParams | None = None,
+    **params: Any,
 ) -> Vectors:
     """Train LSA term vectors from a tokens file (the ``embed train`` trainer protocol).
 
@@ -608,13 +607,9 @@ def train_lsa(
         folder also works with ``nlptk lsa topics`` and ``nlptk lsa similar``.
     progress : callable, optional
         Receives a "train" start and end event.
-    dim : int, default=100
-        Number of topics.
-    min_count : int, default=1
-        Minimum number of documents a term must appear in (``min_df``).
-    max_df : int or float, default=1.0
-    sublinear_tf : bool, default=True
-    seed : int, default=0
+    config : LSAParams, optional
+        The settings (:class:`~nlptk.embed.params.LSAParams`: ``dim`` topics, ``min_count``
+        documents, ...); or the same names as keywords.
 
     Returns
     -------
@@ -628,17 +623,15 @@ def train_lsa(
     DataError
         An empty vocabulary after ``min_count``.
     """
-    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
-        raise ParameterError(f"dim must be >= 1, got {dim!r}")
-    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-        raise ParameterError(f"min_count must be an integer >= 1, got {min_count!r}")
+    config = resolve_params(LSAParams, config, params)
+    min_count = config.min_count
     model = LSA(
-        n_topics=dim,
+        n_topics=config.dim,
         min_df=min_count,
-        max_df=max_df,
-        sublinear_tf=sublinear_tf,
+        max_df=config.max_df,
+        sublinear_tf=config.sublinear_tf,
         tokenizer={"name": "whitespace", "lowercase": False},
-        random_state=seed,
+        random_state=config.seed,
     )
     report(progress, "train", "start", 0, 1)
     started = time.perf_counter()
@@ -653,13 +646,7 @@ def train_lsa(
     seconds = time.perf_counter() - started
     report(progress, "train", "end", 1, 1, seconds=seconds)
     vectors = model.term_vectors()
-    vectors.meta["params"] = {
-        "dim": dim,
-        "min_count": min_count,
-        "max_df": max_df,
-        "sublinear_tf": sublinear_tf,
-        "seed": seed,
-    }
+    vectors.meta["params"] = config.to_dict()
     vectors.meta["explained_variance"] = float(model.explained_variance_ratio_.sum())
     if workdir is not None:
         # queries must be tokenized like the corpus: the run manifest's tokenizer is used on load

@@ -26,15 +26,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from nlptk.embed.params import METHOD_PARAMS
 from nlptk.embed.tokens_cache import TokensCache, tokenize_to_cache
 from nlptk.errors import ParameterError
 from nlptk.io import atomic_directory, atomic_write, check_output
+from nlptk.params import Params
 from nlptk.progress import ProgressCallback
 from nlptk.text.corpus import Corpus, open_corpus
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
 from nlptk.vectors.container import Vectors
+from nlptk.vectors.health import check_vectors
 
-__all__ = ["FORMAT_FILES", "METHODS", "METHOD_PARAMETERS", "get_trainer", "train"]
+__all__ = ["FORMAT_FILES", "METHODS", "METHOD_PARAMETERS", "get_trainer", "make_params", "train"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,27 +51,9 @@ METHODS: dict[str, str] = {
     "lsa": "nlptk.embed.lsa:train_lsa",
 }
 
-_SHARED = {"dim", "window", "min_count", "epochs", "seed", "workers", "lr"}
-
-#: The parameters each method takes (the trainer protocol's names).
+#: The parameters each method takes (derived from their declarations in :mod:`nlptk.embed.params`).
 METHOD_PARAMETERS: dict[str, frozenset[str]] = {
-    "word2vec": frozenset(_SHARED | {"sg", "hs", "negative", "sample", "deterministic"}),
-    "fasttext": frozenset(_SHARED | {"model", "minn", "maxn", "word_ngrams", "negative", "sample", "bucket"}),
-    "glove": frozenset(
-        _SHARED
-        | {
-            "max_vocab",
-            "symmetric",
-            "x_max",
-            "alpha",
-            "batch_size",
-            "memory",
-            "device",
-            "output",
-            "cooccurrence",
-        }
-    ),
-    "lsa": frozenset({"dim", "min_count", "max_df", "sublinear_tf", "seed"}),
+    method: frozenset(cls.param_names()) for method, cls in METHOD_PARAMS.items()
 }
 
 #: Extra output formats -> file name inside the output folder.
@@ -100,18 +85,21 @@ def get_trainer(method: str) -> Callable[..., Vectors]:
     return getattr(module, func_name)  # type: ignore[no-any-return]
 
 
-def _check_params(method: str, params: dict[str, Any]) -> None:
-    """Fail fast, before tokenizing, on parameters the method does not take or obvious bad values."""
-    allowed = METHOD_PARAMETERS.get(method, frozenset())
+def make_params(method: str, params: dict[str, Any]) -> Params:
+    """The method's settings object, checked: fails fast, before tokenizing, on a parameter the
+    method does not take (naming the methods that do) or a bad value."""
+    if method not in METHOD_PARAMS:
+        raise ParameterError(f"unknown method {method!r}", hint=f"use one of {', '.join(sorted(METHODS))}")
     for name in params:
-        if name not in allowed:
+        if name not in METHOD_PARAMETERS[method] and not (method == "fasttext" and name == "model"):
             takers = sorted(m for m, names in METHOD_PARAMETERS.items() if name in names)
             where = f"it applies to {', '.join(takers)}" if takers else "no method takes it"
             raise ParameterError(f"parameter {name!r} does not apply to {method} ({where})")
-    for name in ("dim", "epochs", "window", "min_count", "workers"):
-        value = params.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise ParameterError(f"{name} must be an integer >= 1, got {value!r}")
+    if method == "fasttext" and "model" in params:  # fastText's own name, deprecated for sg
+        from nlptk.embed.fasttext import _translate_model
+
+        params = _translate_model(params)
+    return METHOD_PARAMS[method](**params)
 
 
 def _now() -> str:
@@ -196,6 +184,7 @@ def train(
     progress: ProgressCallback | None = None,
     column: str | None = None,
     data_dir: PathLike | None = None,
+    config: Params | None = None,
     **params: Any,
 ) -> Vectors:
     """Train word vectors on a corpus with one method, and write them to a folder.
@@ -229,9 +218,11 @@ def train(
         Text column of a CSV/TSV/JSONL corpus.
     data_dir : path, optional
         Local folder of named corpora (for registry names).
+    config : Params, optional
+        The method's settings object (``Word2VecParams(...)`` etc.); ``params`` are applied on top.
     **params
-        The method's parameters (``dim``, ``window``, ``min_count``, ``epochs``, ``seed``,
-        ``workers``, ``lr`` and the method-specific ones; see each ``train_<method>``).
+        The method's parameters, declared in :mod:`nlptk.embed.params` (``dim``, ``window``,
+        ``min_count``, ``epochs``, ``seed``, ``workers``, ``lr`` and the method's own).
 
     Returns
     -------
@@ -263,7 +254,14 @@ def train(
             )
     if formats and out is None:
         raise ParameterError("formats were asked for but no output folder (out=) was given")
-    _check_params(method, params)
+    if config is None:
+        config = make_params(method, params)
+    else:
+        expected = METHOD_PARAMS.get(method)
+        if expected is None or not isinstance(config, expected):
+            raise ParameterError(f"config is a {type(config).__name__}, but method={method!r} was asked for")
+        if params:
+            config = config.replace(**params)
     if out is not None:
         check_output(out, force=force)
     tok = get_tokenizer(tokenizer)
@@ -275,8 +273,11 @@ def train(
 
     def run(workdir: Path | None) -> Vectors:
         t0 = time.perf_counter()
-        vectors = trainer(cache.path, workdir=workdir, progress=progress, **params)
+        vectors = trainer(cache.path, workdir=workdir, progress=progress, config=config)
         timings["train"] = round(time.perf_counter() - t0, 3)
+        cosine = check_vectors(vectors, source=f"{method} vectors")
+        if cosine is not None:
+            vectors.meta["mean_pairwise_cosine"] = round(cosine, 4)
         vectors.meta.update(_manifest(method, vectors, tok, source, cache, timings))
         if workdir is not None:
             t1 = time.perf_counter()

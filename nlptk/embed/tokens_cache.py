@@ -29,13 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from nlptk.errors import DataError, EncodingError
+from nlptk.errors import DataError, EncodingError, ParameterError
 from nlptk.io import atomic_write, open_binary
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.corpus import Corpus, TextLineCorpus
 from nlptk.text.tokenize import Tokenizer, WhitespaceTokenizer, tokenizer_from_config
 
-__all__ = ["TokensCache", "default_cache_dir", "tokenize_to_cache"]
+__all__ = ["CacheEntry", "TokensCache", "clear_cache", "default_cache_dir", "list_cache", "tokenize_to_cache"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,145 @@ class TokensCache:
     tokens: int
     reused: bool
     seconds: float
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One tokenized corpus in the cache, as :func:`list_cache` describes it.
+
+    Attributes
+    ----------
+    key : str
+        The cache key (file name stem).
+    tokens_file : Path
+        The tokens file.
+    bytes : int
+        Disk space of the entry (tokens file and sidecar).
+    documents, tokens : int or None
+        Counts from the sidecar (None when it is unreadable).
+    source : str or None
+        The corpus path it was made from.
+    source_exists : bool
+        Whether that path still exists (an entry whose source is gone can never be reused).
+    tokenizer : dict
+        The tokenizer config.
+    created : str or None
+        ISO time of creation.
+    """
+
+    key: str
+    tokens_file: Path
+    bytes: int
+    documents: int | None
+    tokens: int | None
+    source: str | None
+    source_exists: bool
+    tokenizer: dict[str, Any]
+    created: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **{k: getattr(self, k) for k in self.__dataclass_fields__},
+            "tokens_file": str(self.tokens_file),
+        }
+
+
+def _entry_files(folder: Path, key: str) -> list[Path]:
+    return [p for p in (folder / f"{key}.tokens.txt", folder / f"{key}.json") if p.exists()]
+
+
+def list_cache(cache_dir: PathLike | None = None) -> list[CacheEntry]:
+    """The tokenized corpora in the tokens cache, largest first.
+
+    Parameters
+    ----------
+    cache_dir : path, optional
+        Cache folder; default :func:`default_cache_dir` (``$NLPTK_CACHE`` or ``~/.cache/nlptk``).
+
+    Returns
+    -------
+    list of CacheEntry
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> list_cache(tempfile.mkdtemp())
+    []
+    """
+    folder = (Path(cache_dir) if cache_dir is not None else default_cache_dir()) / "tokens"
+    if not folder.is_dir():
+        return []
+    keys = {p.name.split(".", 1)[0] for p in folder.iterdir() if not p.name.startswith(".")}
+    entries = []
+    for key in keys:
+        sidecar = folder / f"{key}.json"
+        try:
+            info = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            info = {}
+        corpus = info.get("corpus") if isinstance(info.get("corpus"), dict) else {}
+        source = corpus.get("path")
+        entries.append(
+            CacheEntry(
+                key=key,
+                tokens_file=folder / f"{key}.tokens.txt",
+                bytes=sum(p.stat().st_size for p in _entry_files(folder, key)),
+                documents=info.get("documents"),
+                tokens=info.get("tokens"),
+                source=None if source is None else str(source),
+                source_exists=source is not None and Path(source).exists(),
+                tokenizer=info.get("tokenizer") or {},
+                created=info.get("created"),
+            )
+        )
+    return sorted(entries, key=lambda e: (-e.bytes, e.key))
+
+
+def clear_cache(
+    cache_dir: PathLike | None = None, *, keys: list[str] | None = None, missing_only: bool = False
+) -> list[CacheEntry]:
+    """Delete tokens-cache entries; they are remade the next time their corpus is used.
+
+    Parameters
+    ----------
+    cache_dir : path, optional
+        Cache folder; default :func:`default_cache_dir`.
+    keys : list of str, optional
+        Delete only these entries (a unique prefix of a key is enough); default: all.
+    missing_only : bool, default=False
+        Delete only the entries whose source corpus no longer exists.
+
+    Returns
+    -------
+    list of CacheEntry
+        The entries deleted.
+
+    Raises
+    ------
+    ParameterError
+        A key that matches no entry, or several.
+    """
+    entries = list_cache(cache_dir)
+    if keys:
+        chosen = []
+        for wanted in keys:
+            matches = [e for e in entries if e.key.startswith(wanted)]
+            if len(matches) != 1:
+                found = "no entry" if not matches else f"{len(matches)} entries"
+                raise ParameterError(
+                    f"cache key {wanted!r} matches {found}", hint="see the keys with `nlptk cache list`"
+                )
+            chosen.append(matches[0])
+        entries = chosen
+    if missing_only:
+        entries = [e for e in entries if not e.source_exists]
+    for entry in entries:
+        # the tokens file first: a sidecar without its tokens file is never reused
+        for path in _entry_files(entry.tokens_file.parent, entry.key):
+            path.unlink(missing_ok=True)
+    if entries:
+        logger.info("deleted %d tokens-cache entries (%d bytes)", len(entries), sum(e.bytes for e in entries))
+    return entries
 
 
 def _cache_key(corpus: Corpus, tokenizer: Tokenizer) -> str:

@@ -35,7 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from nlptk.errors import DataError, ParameterError
+from nlptk.embed.params import Word2VecParams, default_workers
+from nlptk.errors import DataError
+from nlptk.params import resolve_params
 from nlptk.progress import ProgressCallback, report
 from nlptk.vectors.container import Vectors
 
@@ -44,21 +46,9 @@ __all__ = ["default_workers", "stable_hash", "train_word2vec"]
 logger = logging.getLogger(__name__)
 
 
-def default_workers() -> int:
-    """Worker threads used when none are given: the CPU count, at most 8."""
-    return max(1, min(os.cpu_count() or 1, 8))
-
-
 def stable_hash(text: str) -> int:
     """A hash that does not change between interpreter launches (gensim's ``hashfxn``)."""
     return zlib.crc32(text.encode("utf-8"))
-
-
-def _check(name: str, value: Any, minimum: float, *, integer: bool = True) -> None:
-    ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
-    if isinstance(value, bool) or not ok_type or value < minimum:
-        kind = "an integer" if integer else "a number"
-        raise ParameterError(f"{name} must be {kind} >= {minimum:g}, got {value!r}")
 
 
 def _make_callback(progress: ProgressCallback | None, epochs: int, workers: int) -> Any:
@@ -98,18 +88,8 @@ def train_word2vec(
     *,
     workdir: Path | None = None,
     progress: ProgressCallback | None = None,
-    dim: int = 100,
-    window: int = 5,
-    min_count: int = 5,
-    epochs: int = 5,
-    sg: bool = False,
-    hs: bool = False,
-    negative: int = 5,
-    sample: float = 1e-3,
-    lr: float = 0.025,
-    workers: int | None = None,
-    seed: int = 1,
-    deterministic: bool = False,
+    config: Word2VecParams | None = None,
+    **params: Any,
 ) -> Vectors:
     """Train word2vec (gensim) on a tokens file.
 
@@ -121,30 +101,9 @@ def train_word2vec(
         Output folder in the making (unused: word2vec has no extra artefacts).
     progress : callable, optional
         Receives a ``"train"`` phase with one event per epoch (``loss``, ``words_per_s``).
-    dim : int, default=100
-        Vector dimensions.
-    window : int, default=5
-        Maximum distance between a word and a context word.
-    min_count : int, default=5
-        Ignore words with fewer occurrences.
-    epochs : int, default=5
-        Passes over the corpus.
-    sg : bool, default=False
-        Skip-gram when true, CBOW otherwise (gensim's default).
-    hs : bool, default=False
-        Hierarchical softmax.
-    negative : int, default=5
-        Negative samples per positive one (0: no negative sampling; then ``hs`` must be true).
-    sample : float, default=1e-3
-        Down-sampling threshold for frequent words (0 disables).
-    lr : float, default=0.025
-        Initial learning rate (gensim's ``alpha``), decaying linearly to 0.0001.
-    workers : int, optional
-        Worker threads; default :func:`default_workers`.
-    seed : int, default=1
-        Random seed.
-    deterministic : bool, default=False
-        One worker thread, so that equal inputs give equal vectors.
+    config : Word2VecParams, optional
+        The settings (:class:`~nlptk.embed.params.Word2VecParams`: dimensions, window,
+        skip-gram or CBOW, ...); or give the same names as keywords (``dim=50, sg=True``).
 
     Returns
     -------
@@ -155,7 +114,7 @@ def train_word2vec(
     Raises
     ------
     ParameterError
-        A parameter out of range (``dim must be an integer >= 1, got 0``).
+        A parameter out of range (``dim=0 must be an integer >= 1``).
     DataError
         No word reaches ``min_count``.
 
@@ -170,34 +129,21 @@ def train_word2vec(
     """
     from gensim.models import Word2Vec
 
-    for name, value in (("dim", dim), ("window", window), ("min_count", min_count), ("epochs", epochs)):
-        _check(name, value, 1)
-    _check("negative", negative, 0)
-    _check("sample", sample, 0, integer=False)
-    _check("seed", seed, 0)
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or lr <= 0:
-        raise ParameterError(f"lr must be a number > 0, got {lr!r}")
-    if not hs and negative == 0:
-        raise ParameterError(
-            "negative=0 without hs leaves word2vec nothing to train", hint="set hs or negative"
-        )
-    if workers is None:
-        workers = default_workers()
-    _check("workers", workers, 1)
-    if deterministic:
-        workers = 1
+    config = resolve_params(Word2VecParams, config, params)
+    workers = 1 if config.deterministic else (config.workers or default_workers())
     path = os.fspath(tokens_file)
+    epochs = config.epochs
     model = Word2Vec(
-        vector_size=dim,
-        window=window,
-        min_count=min_count,
-        sg=int(bool(sg)),
-        hs=int(bool(hs)),
-        negative=negative,
-        sample=sample,
-        alpha=lr,
+        vector_size=config.dim,
+        window=config.window,
+        min_count=config.min_count,
+        sg=int(config.sg),
+        hs=int(config.hs),
+        negative=config.negative,
+        sample=config.sample,
+        alpha=config.lr,
         workers=workers,
-        seed=seed,
+        seed=config.seed,
         epochs=epochs,
         hashfxn=stable_hash,
         compute_loss=True,
@@ -206,7 +152,7 @@ def train_word2vec(
     if len(model.wv) == 0:
         top = max(model.raw_vocab.values(), default=0)
         raise DataError(
-            f"no word occurs at least min_count={min_count} times (the corpus has "
+            f"no word occurs at least min_count={config.min_count} times (the corpus has "
             f"{model.corpus_total_words} tokens in {model.corpus_count} documents; "
             f"the most frequent word occurs {top} times)",
             hint=f"lower min_count to {max(1, top)} or less, or use a larger corpus",
@@ -229,20 +175,7 @@ def train_word2vec(
     kv = model.wv
     counts = np.asarray([kv.get_vecattr(w, "count") for w in kv.index_to_key], dtype=np.int64)
     kv.expandos["count"] = counts
-    params = {
-        "dim": dim,
-        "window": window,
-        "min_count": min_count,
-        "epochs": epochs,
-        "sg": bool(sg),
-        "hs": bool(hs),
-        "negative": negative,
-        "sample": sample,
-        "lr": lr,
-        "workers": workers,
-        "seed": seed,
-        "deterministic": bool(deterministic),
-    }
+    params = {**config.to_dict(), "workers": workers}
     meta = {
         "method": "word2vec",
         "params": params,

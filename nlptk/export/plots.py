@@ -7,6 +7,8 @@ file suffix (``.png``, ``.svg``, ``.pdf``...).
 * :func:`plot_confusion_matrix` - counts (and row-normalised shading) per true/predicted class.
 * :func:`plot_lr_finder` - loss against learning rate (log scale) with the suggestion marked.
 * :func:`plot_history` - training curves, one panel per metric family (loss, accuracy...).
+* :func:`confusion_matrix_figure`, :func:`lr_finder_figure`, :func:`history_figure` - the
+  same figures returned instead of saved (a notebook shows them as a cell's value).
 * :func:`plot_embedding`, :func:`plot_vectors` - see :mod:`nlptk.export.scatter`.
 """
 
@@ -15,17 +17,20 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nlptk.errors import DataError, ParameterError
-from nlptk.export._figure import pyplot as _pyplot
 from nlptk.export._figure import save_figure as _save_figure
 from nlptk.export.scatter import PlotResult, nudge_labels, plot_embedding, plot_vectors, project_2d
 from nlptk.io import check_output
 
 __all__ = [
     "PlotResult",
+    "confusion_matrix_figure",
+    "history_figure",
+    "lr_finder_figure",
     "nudge_labels",
     "plot_confusion_matrix",
     "plot_embedding",
@@ -35,7 +40,17 @@ __all__ = [
     "project_2d",
 ]
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 PathLike = str | os.PathLike[str]
+
+
+def _new_figure(size: tuple[float, float]) -> Figure:
+    # the object-oriented API: no pyplot state, no backend switch, nothing to close
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size)
 
 
 # -- training plots -----------------------------------------------------------------------
@@ -69,15 +84,30 @@ def plot_confusion_matrix(
     >>> _ = plot_confusion_matrix([[5, 1], [2, 7]], ["neg", "pos"], out)
     """
     check_output(path, force=force)
+    fig = confusion_matrix_figure(cm, classes, normalize=normalize, title=title)
+    return _save_figure(fig, path, force=force)
+
+
+def confusion_matrix_figure(
+    cm: np.ndarray | Sequence[Sequence[int]],
+    classes: Sequence[str],
+    *,
+    normalize: bool = False,
+    title: str = "Confusion matrix",
+) -> Figure:
+    """The figure :func:`plot_confusion_matrix` saves, returned instead (a notebook shows it).
+
+    Drawn without pyplot, so it is shown once (as the cell's value) and never left open.
+    """
     m = np.asarray(cm, dtype=np.float64)
     k = len(classes)
     if m.shape != (k, k):
         raise ParameterError(f"confusion matrix has shape {m.shape}, expected ({k}, {k}) for {k} classes")
     rows = m.sum(axis=1, keepdims=True)
     share = np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
-    plt = _pyplot()
     side = max(4.0, 0.6 * k + 2)
-    fig, ax = plt.subplots(figsize=(side + 1, side))
+    fig = _new_figure((side + 1, side))
+    ax = fig.subplots()
     im = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="share of true class")
     ax.set_xticks(
@@ -100,7 +130,7 @@ def plot_confusion_matrix(
                 fontsize=fontsize,
                 color="white" if share[i, j] > 0.5 else "black",
             )
-    return _save_figure(fig, path, force=force)
+    return fig
 
 
 def plot_lr_finder(
@@ -130,14 +160,26 @@ def plot_lr_finder(
     >>> _ = plot_lr_finder([1e-4, 1e-3, 1e-2, 1e-1], [1.0, 0.8, 0.5, 2.0], 1e-2, out)
     """
     check_output(path, force=force)
+    fig = lr_finder_figure(lrs, losses, suggestion, title=title)
+    return _save_figure(fig, path, force=force)
+
+
+def lr_finder_figure(
+    lrs: Sequence[float],
+    losses: Sequence[float],
+    suggestion: float | None,
+    *,
+    title: str = "Learning-rate finder",
+) -> Figure:
+    """The figure :func:`plot_lr_finder` saves, returned instead (a notebook shows it)."""
     lr = np.asarray(lrs, dtype=np.float64)
     loss = np.asarray(losses, dtype=np.float64)
     if len(lr) != len(loss):
         raise ParameterError(f"{len(lr)} learning rates but {len(loss)} losses; they must match")
     if len(lr) == 0:
         raise DataError("no learning rates to plot")
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig = _new_figure((7, 4.5))
+    ax = fig.subplots()
     ax.plot(lr, loss, color="tab:blue")
     ax.set_xscale("log")
     ax.set_xlabel("learning rate (log scale)")
@@ -154,7 +196,7 @@ def plot_lr_finder(
         ax.plot([suggestion], [at], "o", color="tab:red", label=f"suggested lr = {suggestion:.2e}")
         ax.legend(loc="best")
     ax.grid(True, which="both", alpha=0.3)
-    return _save_figure(fig, path, force=force)
+    return fig
 
 
 def _metric_family(name: str) -> str:
@@ -193,19 +235,25 @@ def plot_history(
     >>> _ = plot_history({"train_loss": [1.0, 0.6], "val_loss": [1.1, 0.8], "val_accuracy": [0.5, 0.7]}, out)
     """
     check_output(path, force=force)
+    fig = history_figure(history, title=title)
+    return _save_figure(fig, path, force=force)
+
+
+def history_figure(history: Mapping[str, Sequence[float]], *, title: str = "Training history") -> Figure:
+    """The figure :func:`plot_history` saves, returned instead (a notebook shows it)."""
     series = {k: np.asarray(v, dtype=np.float64) for k, v in history.items() if len(v) > 0}
     if not series:
         raise DataError("the history is empty: nothing to plot")
     families: dict[str, list[str]] = {}
     for name in series:
         families.setdefault(_metric_family(name), []).append(name)
-    plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
 
     n = len(families)
     cols = min(n, 3)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.3 * rows), squeeze=False)
+    fig = _new_figure((4.5 * cols, 3.3 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax, (family, names) in zip(axes.flat, families.items(), strict=False):
         for name in names:
             y = series[name]
@@ -221,4 +269,4 @@ def plot_history(
         ax.set_visible(False)
     fig.suptitle(title)
     fig.tight_layout()
-    return _save_figure(fig, path, force=force)
+    return fig

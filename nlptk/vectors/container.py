@@ -21,11 +21,14 @@ from nlptk.errors import ParameterError, VocabularyError
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
 
-__all__ = ["Vectors"]
+__all__ = ["ANALOGY_TOPN", "Vectors"]
 
 logger = logging.getLogger(__name__)
 
 PathLike = str | os.PathLike[str]
+
+#: Answers :meth:`Vectors.analogy` and ``nlptk embed analogy`` give by default.
+ANALOGY_TOPN = 5
 
 
 class Vectors:
@@ -238,12 +241,18 @@ class Vectors:
         """Words nearest to a vector."""
         return [(w, float(s)) for w, s in self.to_gensim().similar_by_vector(vector, topn=topn)]
 
-    def analogy(self, a: str, b: str, c: str, *, topn: int = 1) -> list[tuple[str, float]]:
+    def analogy(self, a: str, b: str, c: str, *, topn: int = ANALOGY_TOPN) -> list[tuple[str, float]]:
         """Solve ``a : b :: c : ?`` by 3CosAdd (``b - a + c``), excluding the three input words.
+
+        Parameters
+        ----------
+        a, b, c : str
+        topn : int, default=5
+            Answers returned, best first (``nlptk embed analogy`` shows the same number).
 
         Examples
         --------
-        ``vectors.analogy("man", "king", "woman")`` -> ``[("queen", 0.71)]`` on good vectors.
+        ``vectors.analogy("man", "king", "woman")[0]`` -> ``("queen", 0.71)`` on good vectors.
         """
         return self.most_similar(positive=[b, c], negative=[a], topn=topn)
 

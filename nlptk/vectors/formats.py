@@ -47,6 +47,7 @@ from nlptk.vectors._word2vec import (
     write_word2vec_binary,
 )
 from nlptk.vectors.container import Vectors
+from nlptk.vectors.health import check_vectors
 
 __all__ = ["FORMATS", "NATIVE_FORMAT_VERSION", "detect_format", "load_vectors", "save_vectors"]
 
@@ -377,6 +378,12 @@ def load_vectors(
         raise InputFileError("vectors file not found", path=p, hint="check the path")
     fmt = detect_format(p) if format is None else _canonical(format)
     logger.info("reading %s vectors from %s", fmt, p)
+    vectors = _read_format(p, fmt, limit, encoding, trust)
+    check_vectors(vectors, source=os.fspath(p))
+    return vectors
+
+
+def _read_format(p: Path, fmt: str, limit: int | None, encoding: str, trust: bool) -> Vectors:
     if fmt == "native":
         return read_native(p, limit)
     if fmt in ("word2vec", "glove"):

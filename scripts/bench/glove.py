@@ -26,6 +26,7 @@ import argparse
 import gzip
 import json
 import logging
+import lzma
 import re
 import resource
 import sys
@@ -53,7 +54,7 @@ _TOKEN = re.compile(r"[a-z]+")
 
 def prepare_tokens(corpus: Path, out: Path) -> tuple[int, int]:
     """Write the cleaned tokens file; returns (lines, tokens)."""
-    opener = gzip.open if corpus.suffix == ".gz" else open
+    opener = {".gz": gzip.open, ".xz": lzma.open}.get(corpus.suffix, open)
     n_lines = n_tokens = 0
     with (
         opener(corpus, "rt", encoding="utf-8", errors="replace") as src,

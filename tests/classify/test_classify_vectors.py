@@ -289,3 +289,24 @@ def test_command_line_options_and_summary(tmp_path):
         assert result.exit_code == 2
         assert "ngrams" in result.output
     assert not (tmp_path / "n").exists()
+
+
+def test_text_classifier_takes_the_options(data):
+    from nlptk.classify.estimator import TextClassifier
+
+    train, _, test = data
+    est = TextClassifier(
+        collinear_vectors(),
+        hidden_size=8,
+        epochs=2,
+        device="cpu",
+        conditioning="standardize",
+        ngrams=2,
+        ngram_buckets=256,
+        min_epoch_steps=30,
+    )
+    est.fit(train.texts, [train.classes[y] for y in train.labels])
+    assert est.classifier_.conditioning.method == "standardize"
+    assert est.classifier_.model.wide is not None
+    assert est.classifier_.info["training"]["steps_per_epoch"] >= 30
+    assert len(est.predict(test.texts[:5])) == 5

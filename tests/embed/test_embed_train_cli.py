@@ -10,9 +10,7 @@ from gensim.test.utils import datapath
 from typer.testing import CliRunner
 
 from nlptk.cli.app import app
-from nlptk.cli.embed_train import collect_method_params
 from nlptk.embed import quickstart as quickstart_module
-from nlptk.errors import ParameterError
 from nlptk.vectors.formats import load_vectors
 
 LEE = datapath("lee_background.cor")
@@ -48,14 +46,14 @@ def test_registry_name_and_fasttext_options(tmp_path):
     result = runner.invoke(app, [*args, "--minn", "2", "--maxn", "4", "--bucket", "1000", *FAST])
     assert result.exit_code == 0, result.stderr
     meta = json.loads((out / "meta.json").read_text())["meta"]
-    assert meta["params"]["model"] == "cbow" and (meta["params"]["minn"], meta["params"]["maxn"]) == (2, 4)
+    assert meta["params"]["sg"] is False and (meta["params"]["minn"], meta["params"]["maxn"]) == (2, 4)
     assert (out / "model.bin").is_file()
 
 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--dim", "0"], "dim must be an integer >= 1, got 0"),
+        (["--dim", "0"], "--dim 0 must be an integer >= 1"),
         (["--method", "bogus"], "unknown method 'bogus'; use one of fasttext, glove, lsa, word2vec"),
         (["--x-max", "10"], "--x-max applies to glove only"),
         (["--minn", "2"], "--minn applies to fasttext only"),
@@ -115,11 +113,16 @@ def test_ctrl_c_exits_130_and_leaves_nothing(tmp_path, monkeypatch):
     assert not out.exists() and not list((tmp_path / "work").iterdir())
 
 
-def test_collect_method_params_maps_lsa_topics():
-    assert collect_method_params("lsa", {"--topics": 7, "--dim": None}) == {"dim": 7}
-    assert collect_method_params("fasttext", {"--sg/--cbow": True}) == {"model": "skipgram"}
-    with pytest.raises(ParameterError, match="either --topics or --dim"):
-        collect_method_params("lsa", {"--dim": 5, "--topics": 7})
+def test_lsa_topics_is_another_name_for_dim(tmp_path):
+    out = tmp_path / "lsa"
+    args = ["embed", "train", LEE, "--method", "lsa", "--topics", "7", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--cache-dir", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((out / "meta.json").read_text())["meta"]["params"]["dim"] == 7
+    line = _one_line_error(runner.invoke(app, [*args, "--dim", "5"]), exit_code=2)
+    assert "give either --topics or --dim for lsa, not both" in line
+    line = _one_line_error(runner.invoke(app, ["embed", "train", LEE, "--topics", "5", "--out", str(out)]), 2)
+    assert "--topics applies to lsa only" in line
 
 
 def test_quickstart_fast(tmp_path, monkeypatch):

@@ -64,9 +64,7 @@ def test_output_keeps_model_bin_and_matches_it(trained):
     assert meta["method"] == "fasttext"
     assert meta["subwords"] == {"format": "fasttext-bin", "file": "model.bin"}
     assert "model.bin" in meta["files"] and "vectors.vec" in meta["files"]
-    assert (
-        meta["params"]["model"] == "skipgram" and meta["params"]["minn"] == 3 and meta["params"]["maxn"] == 6
-    )
+    assert meta["params"]["sg"] is True and meta["params"]["minn"] == 3 and meta["params"]["maxn"] == 6
     assert meta["versions"]["fasttext"]
     kv = load_facebook_vectors(str(out / "model.bin"))
     assert kv.index_to_key == vectors.words
@@ -107,12 +105,21 @@ def test_empty_vocabulary_after_min_count(tmp_path):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"dim": 0}, "dim must be an integer >= 1, got 0"),
-        ({"model": "bogus"}, "model must be 'skipgram' or 'cbow'"),
+        ({"dim": 0}, "dim=0 must be an integer >= 1"),
+        ({"model": "bogus"}, "model='bogus' is not one of skipgram, cbow"),
         ({"minn": 5, "maxn": 3}, r"minn\(5\) must be <= maxn\(3\)"),
-        ({"sg": True}, "'sg' does not apply to fasttext"),
+        ({"hs": True}, "'hs' does not apply to fasttext"),
     ],
 )
+@pytest.mark.filterwarnings("ignore:train_fasttext.model=:DeprecationWarning")
 def test_bad_parameters(tmp_path, params, message):
     with pytest.raises(ParameterError, match=message):
         nlptk.embed.train(LEE, "fasttext", cache_dir=tmp_path, **params)
+
+
+def test_model_is_a_deprecated_name_for_sg(tmp_path):
+    with pytest.warns(DeprecationWarning, match="use sg=True"):
+        config = nlptk.embed.pipeline.make_params("fasttext", {"model": "cbow"})
+    assert config.sg is False
+    with pytest.warns(DeprecationWarning), pytest.raises(ParameterError, match="disagree"):
+        nlptk.embed.pipeline.make_params("fasttext", {"model": "cbow", "sg": True})

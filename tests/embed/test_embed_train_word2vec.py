@@ -114,11 +114,11 @@ def test_empty_vocabulary_after_min_count(tmp_path):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"dim": 0}, "dim must be an integer >= 1, got 0"),
-        ({"epochs": -1}, "epochs must be"),
+        ({"dim": 0}, "dim=0 must be an integer >= 1"),
+        ({"epochs": -1}, "epochs=-1 must be"),
         ({"x_max": 10.0}, "'x_max' does not apply to word2vec.*glove"),
         ({"negative": 0, "hs": False}, "nothing to train"),
-        ({"lr": 0}, "lr must be"),
+        ({"lr": 0}, "lr=0 must be"),
     ],
 )
 def test_bad_parameters(tmp_path, params, message):

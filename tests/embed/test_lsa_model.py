@@ -194,7 +194,7 @@ def test_train_lsa_follows_the_trainer_protocol(tmp_path, docs):
     assert vectors.counts is not None and vectors.counts[0] == max(vectors.counts)
     # the folder is an LSA model; with no run manifest the default tokenizer is used
     assert LSA.load(workdir).similar_documents(docs[5], top_n=1)[0].index == 5
-    with pytest.raises(ParameterError, match="dim must be >= 1"):
+    with pytest.raises(ParameterError, match="dim=0 must be an integer >= 1"):
         train_lsa(tokens, dim=0)
     with pytest.raises(DataError, match="empty vocabulary with min_count=1000"):
         train_lsa(tokens, dim=5, min_count=1000)

@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
+from nlptk.embed.params import GloVeParams
 from nlptk.errors import NotFittedError, ParameterError
+from nlptk.params import estimator_init, resolve_params
 from nlptk.progress import ProgressCallback
 from nlptk.vectors.container import Vectors
 
@@ -44,31 +47,16 @@ PathLike = str | os.PathLike[str]
 
 #: The name of the saved matrix inside ``workdir``.
 COOCCURRENCE_FILE = "cooccurrence.npz"
-_OUTPUTS = ("W+C", "W")
 
 
 def train_glove(
     tokens_file: PathLike,
     *,
-    dim: int = 50,
-    window: int = 15,
-    min_count: int = 5,
-    max_vocab: int | None = None,
-    symmetric: bool = True,
-    x_max: float = 100.0,
-    alpha: float = 0.75,
-    epochs: int = 15,
-    lr: float = 0.05,
-    batch_size: int | None = None,
-    memory: float = 4.0,
-    device: str = "auto",
-    workers: int | None = None,
-    seed: int = 0,
-    output: str = "W+C",
+    config: GloVeParams | None = None,
     cooccurrence: PathLike | CooccurrenceMatrix | None = None,
     workdir: PathLike | None = None,
     progress: ProgressCallback | None = None,
-    **unknown: Any,
+    **params: Any,
 ) -> Vectors:
     """Count co-occurrences in a tokens file and train GloVe vectors on them.
 
@@ -76,33 +64,9 @@ def train_glove(
     ----------
     tokens_file : path
         UTF-8 text, one document per line, tokens separated by spaces (windows never cross lines).
-    dim : int, default=50
-        Vector size.
-    window : int, default=15
-        Context words on each side (left only when ``symmetric=False``), weighted 1/distance.
-    min_count : int, default=5
-        Words seen fewer times are dropped before windowing.
-    max_vocab : int, optional
-        Keep at most this many most frequent words.
-    symmetric : bool, default=True
-        Count contexts on both sides.
-    x_max : float, default=100.0
-        Weighting cut-off: ``f(x) = min(1, (x / x_max) ** alpha)``. The Stanford demo uses 10.
-    alpha : float, default=0.75
-    epochs : int, default=15
-    lr : float, default=0.05
-        AdaGrad's initial learning rate.
-    batch_size : int, optional
-        Non-zero entries per update; by default 32768, fewer on a small matrix
-        (:func:`~nlptk.embed.glove.trainer.auto_batch_size`). ``meta`` records the one used.
-    memory : float, default=4.0
-        Memory budget in GB for the counting's temporary arrays.
-    device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
-    workers : int, optional
-        CPU threads for training (``torch.set_num_threads``); PyTorch's default when None.
-    seed : int, default=0
-    output : {"W+C", "W"}, default="W+C"
-        Word plus context vectors (as the Stanford tool writes them), or word vectors only.
+    config : GloVeParams, optional
+        The settings (:class:`~nlptk.embed.params.GloVeParams`: dimensions, window,
+        ``x_max``, ``alpha``, epochs, device, ...); or the same names as keywords.
     cooccurrence : path or CooccurrenceMatrix, optional
         A matrix saved by an earlier run (``cooccurrence.npz``) to train on instead of counting.
         It must come from the same corpus, ``min_count``, ``max_vocab``, ``window`` and ``symmetric``.
@@ -135,51 +99,34 @@ def train_glove(
     >>> vectors.words[0], vectors.dim, vectors.meta["method"]
     ('the', 8, 'glove')
     """
-    if unknown:
-        raise ParameterError(
-            f"unknown GloVe parameter(s): {', '.join(sorted(unknown))}",
-            hint="GloVe takes dim, window, min_count, max_vocab, symmetric, x_max, alpha, epochs, lr, "
-            "batch_size, memory, device, workers, seed, output, cooccurrence",
-        )
-    if output not in _OUTPUTS:
-        raise ParameterError(f"output must be 'W+C' or 'W', got {output!r}")
-    dev = resolve_device(device)  # fail before counting when the device is missing
-    params: dict[str, Any] = {
-        "dim": dim,
-        "window": window,
-        "min_count": min_count,
-        "max_vocab": max_vocab,
-        "symmetric": symmetric,
-        "x_max": x_max,
-        "alpha": alpha,
-        "epochs": epochs,
-        "lr": lr,
-        "batch_size": batch_size,
-        "memory": memory,
-        "device": str(dev),
-        "workers": workers,
-        "seed": seed,
-        "output": output,
-        "cooccurrence": None if isinstance(cooccurrence, CooccurrenceMatrix) else cooccurrence,
-    }
-    if params["cooccurrence"] is not None:
-        params["cooccurrence"] = os.fspath(params["cooccurrence"])
+    if isinstance(cooccurrence, CooccurrenceMatrix):
+        matrix_given: CooccurrenceMatrix | None = cooccurrence
+    else:
+        matrix_given = None
+        if cooccurrence is not None:
+            params = {**params, "cooccurrence": cooccurrence}
+    config = resolve_params(GloVeParams, config, params)
+    dim, window, min_count, max_vocab = config.dim, config.window, config.min_count, config.max_vocab
+    symmetric, epochs, output = config.symmetric, config.epochs, config.output
+    dev = resolve_device(config.device)  # fail before counting when the device is missing
+    params = {**config.to_dict(), "device": str(dev)}
+    source = matrix_given if matrix_given is not None else config.cooccurrence
     tokens_file = Path(tokens_file)
 
     t0 = time.perf_counter()
-    if cooccurrence is None:
+    if source is None:
         matrix = count_cooccurrences(
             tokens_file,
             window=window,
             min_count=min_count,
             max_vocab=max_vocab,
             symmetric=symmetric,
-            memory=memory,
+            memory=config.memory,
             progress=progress,
         )
         reused = False
     else:
-        matrix = _reuse_matrix(cooccurrence, tokens_file, window=window, symmetric=symmetric,
+        matrix = _reuse_matrix(source, tokens_file, window=window, symmetric=symmetric,
                                min_count=min_count, max_vocab=max_vocab)  # fmt: skip
         reused = True
     count_seconds = time.perf_counter() - t0
@@ -193,14 +140,14 @@ def train_glove(
     fit = fit_glove(
         matrix,
         dim=dim,
-        x_max=x_max,
-        alpha=alpha,
+        x_max=config.x_max,
+        alpha=config.alpha,
         epochs=epochs,
-        lr=lr,
-        batch_size=batch_size,
+        lr=config.lr,
+        batch_size=config.batch_size,
         device=dev,
-        threads=workers,
-        seed=seed,
+        threads=config.workers,
+        seed=config.seed,
         progress=progress,
     )
     train_seconds = time.perf_counter() - t1
@@ -243,7 +190,7 @@ def _reuse_matrix(
     return matrix
 
 
-class GloVe:
+class GloVe(BaseEstimator):  # type: ignore[misc]
     """GloVe with the scikit-learn shape: parameters in ``__init__``, ``fit`` returns ``self``.
 
     Takes the parameters of :func:`train_glove` (which does the work).
@@ -265,52 +212,8 @@ class GloVe:
     (8,)
     """
 
-    def __init__(
-        self,
-        *,
-        dim: int = 50,
-        window: int = 15,
-        min_count: int = 5,
-        max_vocab: int | None = None,
-        symmetric: bool = True,
-        x_max: float = 100.0,
-        alpha: float = 0.75,
-        epochs: int = 15,
-        lr: float = 0.05,
-        batch_size: int | None = None,
-        memory: float = 4.0,
-        device: str = "auto",
-        workers: int | None = None,
-        seed: int = 0,
-        output: str = "W+C",
-    ) -> None:
-        self.dim = dim
-        self.window = window
-        self.min_count = min_count
-        self.max_vocab = max_vocab
-        self.symmetric = symmetric
-        self.x_max = x_max
-        self.alpha = alpha
-        self.epochs = epochs
-        self.lr = lr
-        self.batch_size = batch_size
-        self.memory = memory
-        self.device = device
-        self.workers = workers
-        self.seed = seed
-        self.output = output
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor parameters (scikit-learn's protocol)."""
-        return {k: getattr(self, k) for k in _PARAM_NAMES}
-
-    def set_params(self, **params: Any) -> GloVe:
-        """Change constructor parameters (scikit-learn's protocol)."""
-        for key, value in params.items():
-            if key not in _PARAM_NAMES:
-                raise ParameterError(f"unknown GloVe parameter {key!r}")
-            setattr(self, key, value)
-        return self
+    # the parameters are GloVeParams' fields: derived from the declaration, never restated
+    __init__ = estimator_init(GloVeParams)
 
     def fit(
         self,
@@ -321,8 +224,12 @@ class GloVe:
         progress: ProgressCallback | None = None,
     ) -> GloVe:
         """Train on a tokens file (one document per line); see :func:`train_glove`."""
+        params = self.get_params()
+        if cooccurrence is not None:
+            params["cooccurrence"] = cooccurrence
+        source = params.pop("cooccurrence")
         self.vectors_ = train_glove(
-            tokens_file, cooccurrence=cooccurrence, workdir=workdir, progress=progress, **self.get_params()
+            tokens_file, cooccurrence=source, workdir=workdir, progress=progress, **params
         )
         self.losses_ = list(self.vectors_.meta["losses"])
         return self
@@ -332,22 +239,3 @@ class GloVe:
         if not hasattr(self, "vectors_"):
             raise NotFittedError("this GloVe model is not fitted yet", hint="call fit(tokens_file) first")
         return np.stack([self.vectors_[w] for w in words]) if words else np.empty((0, self.dim), np.float32)
-
-
-_PARAM_NAMES = (
-    "dim",
-    "window",
-    "min_count",
-    "max_vocab",
-    "symmetric",
-    "x_max",
-    "alpha",
-    "epochs",
-    "lr",
-    "batch_size",
-    "memory",
-    "device",
-    "workers",
-    "seed",
-    "output",
-)
