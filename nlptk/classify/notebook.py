@@ -71,11 +71,11 @@ STAGE_VERSION = 1
 
 
 def layer_groups(model: torch.nn.Module) -> list[tuple[str, list[torch.nn.Parameter]]]:
-    """``(name, parameters)`` of each layer group, bottom up.
+    """``(name, parameters)`` of each layer group, bottom up (:func:`nlptk.classify.transfer.layer_groups`).
 
-    A model with its own ``layer_groups()`` method (an encoder from a language model) gives
-    its groups; an :class:`~nlptk.classify.model.RNNClassifier` has ``embedding``, one
-    ``rnn.<k>`` group per recurrent layer (both directions) and ``head``.
+    The first group is named ``embedding``, the last ``head``; an
+    :class:`~nlptk.classify.model.RNNClassifier`'s recurrent layers in between are ``rnn.<k>``
+    (both directions together), other models' groups ``group.<k>``.
 
     Examples
     --------
@@ -83,22 +83,12 @@ def layer_groups(model: torch.nn.Module) -> list[tuple[str, list[torch.nn.Parame
     >>> [name for name, _ in layer_groups(RNNClassifier(10, 4, 2, num_layers=2))]
     ['embedding', 'rnn.0', 'rnn.1', 'head']
     """
-    own = getattr(model, "layer_groups", None)
-    if callable(own):
-        return [(str(name), list(params)) for name, params in own()]
-    groups: list[tuple[str, list[torch.nn.Parameter]]] = [("embedding", [model.embedding.weight])]
-    rnn = model.rnn
-    for k in range(rnn.num_layers):
-        pattern = re.compile(rf"_l{k}(_reverse)?$")
-        groups.append((f"rnn.{k}", [p for n, p in rnn.named_parameters() if pattern.search(n)]))
-    groups.append(("head", list(model.head.parameters())))
-    covered = sum(len(ps) for _, ps in groups)
-    if covered != len(list(model.parameters())):  # a model this function does not know
-        raise ParameterError(
-            f"{type(model).__name__} has parameters outside the groups embedding, rnn.*, head",
-            hint="give the model a layer_groups() method",
-        )
-    return groups
+    from nlptk.classify.transfer import layer_groups as groups_of
+
+    groups = groups_of(model)
+    middle = "group" if callable(getattr(model, "layer_groups", None)) else "rnn"
+    names = ["embedding", *(f"{middle}.{k}" for k in range(len(groups) - 2)), "head"]
+    return list(zip(names[-len(groups) :], groups, strict=True))
 
 
 class _GroupLearner(Learner):

@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from nlptk.classify.config import ClassifierConfig
-from nlptk.cli import classify_evaluate
+from nlptk.cli import classify_evaluate, classify_review
 from nlptk.cli._common import console, progress_display
 from nlptk.cli._params import config_options
 
@@ -24,6 +24,7 @@ __all__ = ["app"]
 
 app = typer.Typer(help="RNN / LSTM / GRU text classifiers from pretrained vectors.", no_args_is_help=True)
 classify_evaluate.register(app)
+classify_review.register(app)
 
 
 DataArg = Annotated[

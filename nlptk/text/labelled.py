@@ -63,6 +63,7 @@ __all__ = [
     "detect_labelled_format",
     "load_labelled_splits",
     "read_labelled",
+    "read_labelled_rows",
     "train_val_split",
 ]
 
@@ -471,6 +472,29 @@ def read_labelled(
     >>> read_labelled("pang_lee_polarity").class_counts()   # by name: the registry knows the encoding
     {'neg': 100, 'pos': 100}
     """
+    raw, fmt, enc, p, folder_names = _read_rows(
+        path, format, text_column, label_column, encoding, errors, pattern, data_dir
+    )
+    texts, labels, class_list = _assign_ids(
+        raw, classes, p, numeric_sort=fmt != "folders", folder_names=folder_names
+    )
+    data = LabelledData(texts, labels, class_list, os.fspath(path), {"format": fmt, "encoding": enc})
+    logger.info("read %d examples of %d classes from %s (%s)", len(data), len(class_list), p, fmt)
+    return data
+
+
+def _read_rows(
+    path: PathLike,
+    format: str | None,
+    text_column: str,
+    label_column: str,
+    encoding: str | None,
+    errors: str,
+    pattern: str,
+    data_dir: PathLike | None,
+) -> tuple[list[tuple[str, str, int]], str, str, Path, list[str] | None]:
+    """``(text, label, line)`` triples (line 0 for files of a folder), the format, encoding,
+    resolved path and the class folder names (folders only)."""
     p, enc, fmt = _resolve_source(path, encoding, format, data_dir)
     if fmt is not None and fmt not in LABELLED_FORMATS:
         raise ParameterError(
@@ -493,12 +517,35 @@ def read_labelled(
         raw = _read_fasttext(check_input_file(p), encoding=enc, errors=errors)
     else:
         raw = _read_label_first(check_input_file(p), encoding=enc, errors=errors)
-    texts, labels, class_list = _assign_ids(
-        raw, classes, p, numeric_sort=fmt != "folders", folder_names=folder_names
+    return raw, fmt, enc, p, folder_names
+
+
+def read_labelled_rows(
+    path: PathLike,
+    *,
+    format: str | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+    encoding: str | None = None,
+    data_dir: PathLike | None = None,
+) -> tuple[list[tuple[str, str, int]], str, str, Path]:
+    """The examples of a labelled file as ``(text, label, line)``, its format, encoding and path.
+
+    ``line`` is the 1-based line of the example in the file (of its last line, for a CSV
+    record that spans several), 0 for the files of a ``<class>/*.txt`` folder. Reviewing
+    and cleaning a dataset (``nlptk classify review`` / ``clean``) refer to examples by it.
+
+    Examples
+    --------
+    >>> from gensim.test.utils import datapath
+    >>> rows, fmt, _, _ = read_labelled_rows(datapath("pang_lee_polarity.cor"), encoding="cp1252")
+    >>> fmt, rows[0][1:], len(rows)
+    ('fasttext', ('neg', 1), 200)
+    """
+    raw, fmt, enc, p, _ = _read_rows(
+        path, format, text_column, label_column, encoding, "strict", "*.txt", data_dir
     )
-    data = LabelledData(texts, labels, class_list, os.fspath(path), {"format": fmt, "encoding": enc})
-    logger.info("read %d examples of %d classes from %s (%s)", len(data), len(class_list), p, fmt)
-    return data
+    return raw, fmt, enc, p
 
 
 def _find_split_files(folder: Path) -> dict[str, Path]:
