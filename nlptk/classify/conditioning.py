@@ -25,13 +25,18 @@ pretrained rows are, with warnings for the cases the benchmark found harmful.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
 from nlptk.errors import FormatError, ParameterError
+from nlptk.text.vocab import Vocabulary
+
+if TYPE_CHECKING:
+    from nlptk.vectors.container import Vectors
 
 __all__ = [
     "COLLINEARITY_WARNING",
@@ -39,7 +44,10 @@ __all__ = [
     "COVERAGE_WARNING",
     "Conditioning",
     "collinearity",
+    "condition_rows",
+    "extend_embeddings",
     "fit_conditioning",
+    "summary_lines",
     "vector_diagnostics",
 ]
 
@@ -349,3 +357,87 @@ def summary_lines(info: dict[str, Any]) -> list[str]:
         )
     lines.extend(f"warning: {w}" for w in diagnostics.get("warnings", []))
     return lines
+
+
+def extend_embeddings(
+    model: Any,
+    vocab: Vocabulary,
+    vectors: Vectors,
+    conditioning: Conditioning | None,
+    words: Sequence[str] | None = None,
+) -> tuple[Vocabulary, int]:
+    """Give a trained model rows for words its training texts lacked, from pretrained ``vectors``.
+
+    The new rows go through the same ``conditioning`` as the training rows (the model never
+    saw raw rows), and are built from subwords where the vectors have them. A wide n-gram
+    term gets zero rows for the new words (it has learned nothing about them).
+
+    Parameters
+    ----------
+    model : RNNClassifier
+        Changed in place: its embedding layer (and wide term) grow.
+    vocab : Vocabulary
+    vectors : Vectors
+        Of the model's embedding dimension.
+    conditioning : Conditioning, optional
+    words : sequence of str, optional
+        The words to add (those the vectors can give); default: every word of ``vectors``.
+
+    Returns
+    -------
+    vocab : Vocabulary
+        The extended vocabulary (the old ids unchanged).
+    added : int
+    """
+    import torch
+    from torch import nn
+
+    from nlptk.classify.data import PAD_ID
+    from nlptk.errors import DataError
+
+    dim = model.embedding.embedding_dim
+    if vectors.dim != dim:
+        raise DataError(
+            f"the vectors have {vectors.dim} dimensions but the model's embedding layer has {dim}",
+            hint="give the vectors the model was trained from",
+        )
+    candidates = vectors.words if words is None else list(dict.fromkeys(words))
+    new_words, rows = [], []
+    for word in candidates:
+        if word in vocab:
+            continue
+        try:
+            rows.append(np.asarray(vectors.get_vector(word), dtype=np.float32))
+        except KeyError:
+            continue
+        new_words.append(word)
+    if not new_words:
+        return vocab, 0
+    block = np.stack(rows)
+    if conditioning is not None:
+        block = conditioning.transform(block)
+    old = model.embedding.weight.detach()
+    embedding = nn.Embedding(len(vocab) + len(new_words), dim, padding_idx=PAD_ID).to(old.device)
+    with torch.no_grad():
+        embedding.weight.copy_(torch.cat([old, torch.from_numpy(block).to(old)]))
+    model.embedding = embedding
+    wide = getattr(model, "wide", None)
+    if wide is not None:
+        weight = wide.weight.detach()
+        grown = torch.cat(
+            [
+                weight[: wide.vocab_size],
+                weight.new_zeros(len(new_words), weight.shape[1]),
+                weight[wide.vocab_size :],
+            ]
+        )
+        wide.weight = nn.Parameter(grown)
+        wide.vocab_size += len(new_words)
+    n_special = len(vocab.specials)
+    extended = Vocabulary(
+        vocab.words[n_special:] + new_words,
+        np.concatenate([vocab.counts[n_special:], np.zeros(len(new_words), np.int64)]),
+        specials=vocab.specials,
+    )
+    logger.info("added %d words from the vectors (conditioned: %s)", len(new_words), conditioning is not None)
+    return extended, len(new_words)

@@ -36,6 +36,7 @@ from nlptk.text.vocab import Vocabulary
 
 if TYPE_CHECKING:
     from nlptk.text.labelled import LabelledData
+    from nlptk.vectors.container import Vectors
 
 __all__ = ["TrainedClassifier"]
 
@@ -198,6 +199,31 @@ class TrainedClassifier:
             device=device,
             conditioning=conditioning,
         )
+
+    def add_words(self, vectors: Vectors, words: Sequence[str] | None = None) -> int:
+        """Give words the training texts lacked their rows from ``vectors`` (before predicting).
+
+        Without this, such words map to ``<unk>``. The rows go through the conditioning the
+        training rows went through (:attr:`conditioning`); subword rows too. Save the model
+        again to keep them.
+
+        Parameters
+        ----------
+        vectors : Vectors
+            Pretrained vectors of the model's embedding dimension (the ones it was trained from).
+        words : sequence of str, optional
+            Only these words (for example the words of the texts to classify); default: all.
+
+        Returns
+        -------
+        int
+            The number of words added.
+        """
+        from nlptk.classify.conditioning import extend_embeddings
+
+        self.vocab, added = extend_embeddings(self.model, self.vocab, vectors, self.conditioning, words)
+        self.model.to(self.device).eval()
+        return added
 
     # -- prediction -----------------------------------------------------------------------------
     def _check_texts(self, texts: Sequence[str]) -> list[str]:

@@ -310,3 +310,22 @@ def test_text_classifier_takes_the_options(data):
     assert est.classifier_.model.wide is not None
     assert est.classifier_.info["training"]["steps_per_epoch"] >= 30
     assert len(est.predict(test.texts[:5])) == 5
+
+
+def test_words_added_after_training_get_the_same_transform(data, tmp_path):
+    train, val, _ = data
+    base = collinear_vectors()
+    extra = np.stack([base["good"] + 0.01, base["bad"] - 0.01])
+    vectors = Vectors([*base.words, "superb", "dreadful"], np.concatenate([base.vectors, extra]))
+    config = tiny(epochs=1, conditioning="standardize", ngrams=2, ngram_buckets=64)
+    clf = train_classifier(train, val=val, vectors=vectors, config=config)
+    assert "superb" not in clf.vocab
+    before = clf.predict_proba(["superb film"])
+    assert clf.add_words(vectors, ["superb", "dreadful", "good", "nope"]) == 2
+    row = clf.model.embedding.weight.detach().numpy()[clf.vocab["superb"]]
+    assert np.allclose(row, clf.conditioning.transform(vectors["superb"]), atol=1e-5)
+    assert not np.allclose(clf.predict_proba(["superb film"]), before)
+    clf.save(tmp_path / "m")
+    loaded = TrainedClassifier.load(tmp_path / "m")
+    assert loaded.vocab["dreadful"] == clf.vocab["dreadful"]
+    assert np.allclose(loaded.predict_proba(["superb film"]), clf.predict_proba(["superb film"]), atol=1e-6)
