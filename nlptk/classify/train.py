@@ -5,12 +5,18 @@ The layers underneath: :mod:`~nlptk.classify.data` (tokens, vocabulary, batches)
 :class:`~nlptk.classify.model.RNNClassifier`, :class:`~nlptk.classify.learner.Learner`
 with its callbacks, and :mod:`~nlptk.classify.persist`.
 
-Training runs in transfer stages, as fastai's text learner does: ``"frozen"`` (the embedding
-layer frozen, ``freeze_epochs`` epochs) then ``"unfrozen"`` (everything trains, the embedding
-layer at ``lr * lower_lr_factor``), each stage a one-cycle schedule. Without pretrained
-vectors there is one stage, ``"train"``, in which the random embeddings train at the full
-rate like every other layer. Early stopping watches
-``config.monitor`` on the validation set and the best epoch's weights are kept.
+Training runs in transfer stages, as fastai's text learner does: ``"frozen"`` (the rows that
+came from the pretrained vectors held fixed, ``freeze_epochs`` epochs; with
+``freeze_rows="all"`` the whole layer, as before) then ``"unfrozen"`` (everything trains, the
+embedding layer at ``lr * lower_lr_factor``), each stage a one-cycle schedule. Without
+pretrained vectors there is one stage, ``"train"``, in which the random embeddings train at
+the full rate like every other layer. Early stopping watches ``config.monitor`` on the
+validation set and the best epoch's weights are kept.
+
+The pretrained rows may be conditioned first (``conditioning``, see
+:mod:`~nlptk.classify.conditioning`), a small data set's epochs stretched to
+``min_epoch_steps`` optimiser steps (:mod:`~nlptk.classify.freezing`), and a wide n-gram term
+added to the logits (``ngrams``, :mod:`~nlptk.classify.wide`).
 """
 
 from __future__ import annotations
