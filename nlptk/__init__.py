@@ -19,9 +19,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from nlptk._version import __version__
 from nlptk.errors import NlptkError
-
-__version__ = "0.1.0"
 
 # public name -> module that defines it (imported on first use)
 _LAZY = {
@@ -45,6 +44,7 @@ _LAZY = {
     # embedding training
     "train_embeddings": "nlptk.embed",
     "LSA": "nlptk.embed.lsa",
+    "LDA": "nlptk.topics.lda",
     "GloVe": "nlptk.embed.glove",
     # spaCy similarity
     "use_vectors": "nlptk.similarity",
@@ -69,9 +69,21 @@ _LAZY = {
     "plot_vectors": "nlptk.export",
 }
 _RENAMED = {"train_embeddings": "train"}
-_SUBPACKAGES = ("classify", "embed", "errors", "export", "io", "lm", "similarity", "text", "vectors")
+_SUBPACKAGES = (
+    "classify",
+    "embed",
+    "errors",
+    "export",
+    "io",
+    "lm",
+    "similarity",
+    "text",
+    "topics",
+    "vectors",
+)
 
 __all__ = [
+    "LDA",
     "LSA",
     "ClassifierConfig",
     "GloVe",
@@ -112,6 +124,7 @@ __all__ = [
     "similarity",
     "similarity_matrix",
     "text",
+    "topics",
     "train_classifier",
     "train_embeddings",
     "train_language_model",

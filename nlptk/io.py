@@ -30,16 +30,20 @@ from nlptk.errors import EncodingError, InputFileError, OutputExistsError
 
 __all__ = [
     "COMPRESSED_SUFFIXES",
+    "TABLE_SUFFIXES",
+    "atomic_binary_output",
     "atomic_directory",
     "atomic_write",
     "check_encoding",
     "check_input_dir",
     "check_input_file",
     "check_output",
+    "is_compressed",
     "iter_lines",
     "open_binary",
     "open_text",
     "strip_compression_suffix",
+    "table_format",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -52,6 +56,19 @@ def _umask() -> int:
 
 
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
+
+#: Table file suffix -> format, for CSV/TSV/JSONL corpora and labelled data (after any compression suffix).
+TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def is_compressed(path: PathLike) -> bool:
+    """Whether the name ends in ``.gz``, ``.bz2`` or ``.xz`` (the compressions nlptk reads and writes)."""
+    return Path(path).name.endswith(COMPRESSED_SUFFIXES)
+
+
+def table_format(path: PathLike) -> str | None:
+    """``"csv"``, ``"tsv"`` or ``"jsonl"`` from a table file's suffix (``a.tsv.gz`` -> tsv), else ``None``."""
+    return TABLE_SUFFIXES.get(Path(strip_compression_suffix(path)).suffix.lower())
 
 
 def strip_compression_suffix(path: PathLike) -> str:
@@ -110,6 +127,25 @@ def open_binary(path: PathLike) -> IO[bytes]:
         return open(p, "rb")
     except OSError as exc:  # pragma: no cover - permissions raced away
         raise InputFileError(f"cannot open: {exc.strerror or exc}", path=p) from exc
+
+
+@contextlib.contextmanager
+def atomic_binary_output(path: PathLike, *, force: bool = False) -> Iterator[IO[bytes]]:
+    """An atomic binary output (:func:`atomic_write`), compressed when the name ends in
+    ``.gz``/``.bz2``/``.xz``: the writing side of :func:`open_binary`."""
+    with atomic_write(path, "wb", force=force) as raw:
+        name = Path(path).name
+        if name.endswith(".gz"):
+            with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6) as out:
+                yield out  # type: ignore[misc]
+        elif name.endswith(".bz2"):
+            with bz2.BZ2File(raw, "wb") as out:
+                yield out  # type: ignore[misc]
+        elif name.endswith(".xz"):
+            with lzma.LZMAFile(raw, "wb") as out:
+                yield out  # type: ignore[misc]
+        else:
+            yield raw
 
 
 def check_encoding(encoding: str) -> None:

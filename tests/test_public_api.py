@@ -10,6 +10,7 @@ import nlptk
 EXPECTED = {
     "ClassifierConfig",
     "GloVe",
+    "LDA",
     "LSA",
     "LabelledData",
     "LanguageModel",
@@ -48,6 +49,7 @@ EXPECTED = {
     "similarity",
     "similarity_matrix",
     "text",
+    "topics",
     "train_classifier",
     "train_embeddings",
     "train_language_model",

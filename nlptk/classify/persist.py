@@ -63,7 +63,7 @@ CHECKPOINT_FORMAT = "nlptk.classifier.checkpoint"
 
 
 def _nlptk_version() -> str:
-    from nlptk import __version__
+    from nlptk._version import __version__
 
     return __version__
 

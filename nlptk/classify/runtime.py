@@ -15,58 +15,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from nlptk.errors import DeviceError
+from nlptk.devices import resolve_device
 
 __all__ = ["get_rng_state", "resolve_device", "seed_everything", "set_rng_state"]
 
 logger = logging.getLogger(__name__)
-
-
-def _mps_available() -> bool:
-    mps = getattr(torch.backends, "mps", None)
-    return bool(mps is not None and mps.is_available())
-
-
-def resolve_device(spec: str | torch.device = "auto") -> torch.device:
-    """The torch device for ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
-
-    Raises
-    ------
-    DeviceError
-        The device asked for is not on this machine.
-
-    Examples
-    --------
-    >>> resolve_device("cpu")
-    device(type='cpu')
-    """
-    if isinstance(spec, torch.device):
-        spec = str(spec)
-    name = spec.strip().lower()
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if _mps_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError as exc:
-        raise DeviceError(f"unknown device {spec!r}", hint="use auto, cpu, cuda, cuda:N or mps") from exc
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise DeviceError(
-                f"device {spec!r} asked for, but CUDA is not available", hint="use --device cpu"
-            )
-        if device.index is not None and device.index >= torch.cuda.device_count():
-            raise DeviceError(
-                f"device {spec!r} asked for, but there are {torch.cuda.device_count()} CUDA devices"
-            )
-    elif device.type == "mps" and not _mps_available():
-        raise DeviceError(f"device {spec!r} asked for, but MPS is not available", hint="use --device cpu")
-    elif device.type not in ("cpu", "cuda", "mps"):
-        raise DeviceError(f"device type {device.type!r} is not supported", hint="use auto, cpu, cuda or mps")
-    return device
 
 
 def seed_everything(seed: int) -> None:

@@ -289,13 +289,14 @@ def read_splits(
         ``"train"`` and, where present, ``"val"`` and ``"test"``.
     """
     from nlptk.text.labelled import load_labelled_splits, read_labelled
+    from nlptk.text.registry import is_registry_name
 
     options: dict[str, Any] = {"format": format}
     if encoding is not None:
         options["encoding"] = encoding
     source = Path(data)
     is_split_root = source.is_dir() and (source / "train").exists()
-    is_registry = not source.exists() and os.sep not in str(data) and "/" not in str(data)
+    is_registry = is_registry_name(data)
     if is_split_root or (is_registry and ":" not in str(data)):
         splits = load_labelled_splits(data, **options)
     else:

@@ -15,8 +15,21 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from nlptk import __version__
-from nlptk.cli import cache, classify, corpus, embed, export, lm, lsa, quickstart, similarity
+from nlptk._version import __version__
+from nlptk.cli import (
+    cache,
+    classify,
+    corpus,
+    embed,
+    export,
+    lda,
+    lm,
+    lsa,
+    quickstart,
+    similarity,
+    topics,
+    vectors,
+)
 from nlptk.cli._common import err_console, setup_logging
 from nlptk.errors import NlptkError
 
@@ -106,11 +119,14 @@ def root(
 app.add_typer(corpus.app, name="corpus")
 app.add_typer(embed.app, name="embed")
 app.add_typer(lsa.app, name="lsa")
+app.add_typer(lda.app, name="lda")
+app.add_typer(topics.app, name="topics")
 app.add_typer(similarity.app, name="similarity")
 app.add_typer(classify.app, name="classify")
 app.add_typer(lm.app, name="lm")
 app.add_typer(export.app, name="export")
 app.add_typer(cache.app, name="cache")
+app.add_typer(vectors.app, name="vectors")
 app.command("quickstart")(quickstart.quickstart)
 
 

@@ -31,7 +31,9 @@ def _extra_columns(metadata_file: Path | None, encoding: str) -> dict[str, Any] 
 
 
 def projector_command(
-    vectors: Annotated[Path, typer.Argument(help="Vectors (any format nlptk reads) or an LSA model folder.")],
+    vectors: Annotated[
+        Path, typer.Argument(help="Vectors (any format nlptk reads), or an LSA or LDA model folder.")
+    ],
     out: Annotated[Path, typer.Argument(help="Output folder for the Projector files.")],
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", help="Only the N most frequent words.")
@@ -53,7 +55,7 @@ def projector_command(
     ] = None,
     normalize: Annotated[bool, typer.Option("--normalize", help="Scale vectors to unit length.")] = False,
     documents: Annotated[
-        bool, typer.Option("--documents", help="LSA model: export its document vectors instead.")
+        bool, typer.Option("--documents", help="LSA or LDA model: export its document vectors instead.")
     ] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail when --words lists unknown words (default: warn).")
@@ -71,9 +73,10 @@ def projector_command(
 
     if documents:
         from nlptk.embed.lsa import is_lsa_model
+        from nlptk.topics.persist import is_lda_model
 
-        if not is_lsa_model(vectors):
-            raise ParameterError(f"--documents needs an LSA model folder; {vectors} is not one")
+        if not (is_lsa_model(vectors) or is_lda_model(vectors)):
+            raise ParameterError(f"--documents needs an LSA or LDA model folder; {vectors} is not one")
         if words is not None or metadata is not None or metadata_file is not None:
             raise ParameterError("--words, --metadata and --metadata-file do not apply with --documents")
         result = export_lsa_documents(vectors, out, limit=limit, normalize=normalize, force=force)

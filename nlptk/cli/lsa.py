@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from nlptk.cli._common import console
+from nlptk.cli.topics import CoherenceDocsOpt, CoherenceOpt, coherence_after_training
 
 __all__ = ["app"]
 
@@ -40,10 +41,16 @@ def train_command(
         bool, typer.Option("--sublinear-tf/--raw-tf", help="1 + log(tf) or raw counts.")
     ] = True,
     seed: Annotated[int, typer.Option(help="Random seed of the SVD.")] = 0,
+    coherence: CoherenceOpt = "c_v",
+    coherence_docs: CoherenceDocsOpt = 2000,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing model folder.")] = False,
 ) -> None:
     """Fit LSA on CORPUS and save the model (arrays and JSON, no pickle) to --out."""
     from nlptk.embed.lsa import fit_lsa
+    from nlptk.params import check_choice
+    from nlptk.topics.coherence import MEASURES, model_tokens
+
+    check_choice("--coherence", coherence, (*MEASURES, "none"))
 
     def as_df(value: float, share_if_at_most_one: bool) -> int | float:
         if share_if_at_most_one:
@@ -63,13 +70,16 @@ def train_command(
             max_df=as_df(max_df, True),
             max_features=max_features,
             sublinear_tf=sublinear_tf,
-            random_state=seed,
+            seed=seed,
         )
     console.print(
         f"LSA: {model.n_documents_:,} documents, {len(model.terms_):,} terms, {topics} topics "
         f"({100 * float(model.explained_variance_ratio_.sum()):.1f}% of the variance) -> {escape(str(out))}"
     )
     _topics_table(model.topics(top_n=8)[:5], model.explained_variance_ratio_, title="first topics")
+    if coherence != "none":
+        tokens = model_tokens(model, corpus, encoding=encoding, column=column)
+        coherence_after_training(model, tokens, coherence, coherence_docs)
 
 
 def _topics_table(

@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -98,8 +99,10 @@ class LSA:
         Use ``1 + log(tf)`` instead of the raw term count.
     tokenizer : str, dict or Tokenizer, optional
         nlptk tokenizer (name, config or instance); default: :class:`RegexTokenizer`.
-    random_state : int, default=0
-        Seed of the randomized SVD.
+    seed : int, default=0
+        Seed of the randomized SVD (the name :class:`nlptk.LDA` uses too).
+    random_state : int, optional
+        Deprecated name of ``seed`` (a :class:`DeprecationWarning`); kept working.
     n_iter : int, default=5
         Power iterations of the randomized SVD.
     snippet_chars : int, default=200
@@ -143,17 +146,25 @@ class LSA:
         max_features: int | None = None,
         sublinear_tf: bool = True,
         tokenizer: str | dict[str, Any] | Tokenizer | None = None,
-        random_state: int = 0,
+        seed: int = 0,
         n_iter: int = 5,
         snippet_chars: int = 200,
+        random_state: int | None = None,
     ) -> None:
+        if random_state is not None:
+            warnings.warn(
+                "LSA(random_state=...) is deprecated; use seed=... (the name LDA uses too)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            seed = random_state
         self.n_topics = n_topics
         self.min_df = min_df
         self.max_df = max_df
         self.max_features = max_features
         self.sublinear_tf = sublinear_tf
         self.tokenizer = tokenizer
-        self.random_state = random_state
+        self.seed = seed
         self.n_iter = n_iter
         self.snippet_chars = snippet_chars
 
@@ -167,7 +178,7 @@ class LSA:
             "max_features": self.max_features,
             "sublinear_tf": self.sublinear_tf,
             "tokenizer": self.tokenizer,
-            "random_state": self.random_state,
+            "seed": self.seed,
             "n_iter": self.n_iter,
             "snippet_chars": self.snippet_chars,
         }
@@ -175,6 +186,9 @@ class LSA:
     def set_params(self, **params: Any) -> LSA:
         """Set parameters (scikit-learn's ``set_params``)."""
         valid = self.get_params()
+        if "random_state" in params:
+            warnings.warn("random_state is deprecated; use seed", DeprecationWarning, stacklevel=2)
+            params["seed"] = params.pop("random_state")
         for name, value in params.items():
             if name not in valid:
                 raise ParameterError(f"LSA has no parameter {name!r}", hint=f"use one of {', '.join(valid)}")
@@ -280,7 +294,7 @@ class LSA:
             n_components=self.n_topics,
             algorithm="randomized",
             n_iter=self.n_iter,
-            random_state=self.random_state,
+            random_state=self.seed,
         )
         # On small problems several BLAS threads only wait for each other (seconds instead of
         # a tenth of a second on a busy 2-core machine): use one thread there.
@@ -299,6 +313,7 @@ class LSA:
         self.document_frequency_ = np.bincount(tfidf.indices, minlength=n_terms).astype(np.int64)
         self.documents_ = snippets
         self.n_documents_ = n_docs
+        self.source_: dict[str, Any] | None = None
         logger.info(
             "LSA: %d documents, %d terms, %d topics (%.1f%% of the variance) in %.1fs",
             n_docs,
@@ -421,6 +436,7 @@ class LSA:
             "n_documents": int(self.n_documents_),
             "n_terms": len(self.terms_),
             "terms": self.terms_,
+            "corpus": getattr(self, "source_", None),
         }
         (folder / _MODEL_FILE).write_text(json.dumps(info, ensure_ascii=False) + "\n", encoding="utf-8")
         with open(folder / _ARRAYS_FILE, "wb") as handle:
@@ -469,6 +485,12 @@ class LSA:
             The files are damaged or disagree.
         """
         folder = check_input_dir(path, what="LSA model folder")
+        if not (folder / _MODEL_FILE).is_file() and (folder / "lda.json").is_file():
+            raise InputFileError(
+                "this is an LDA model folder, not an LSA one",
+                path=folder,
+                hint="use `nlptk lda ...` for it, or give a folder that `nlptk lsa train` wrote",
+            )
         if not (folder / _MODEL_FILE).is_file():
             raise InputFileError(
                 f"not an LSA model folder (no {_MODEL_FILE})",
@@ -494,6 +516,8 @@ class LSA:
             if manifest.is_file():
                 tokenizer_config = json.loads(manifest.read_text(encoding="utf-8")).get("tokenizer")
         params = dict(info["params"])
+        if "random_state" in params:  # saved before the parameter was named seed
+            params.setdefault("seed", params.pop("random_state"))
         params["tokenizer"] = tokenizer_config
         model = cls(**{k: v for k, v in params.items() if k in cls().get_params()})
         model.tokenizer_ = get_tokenizer(tokenizer_config) if tokenizer_config else get_tokenizer(None)
@@ -527,6 +551,7 @@ class LSA:
                 json.loads(line)["text"] for line in iter_lines(folder / _DOCUMENTS_FILE) if line
             ]
         model.n_documents_ = int(info.get("n_documents", len(model.document_vectors_)))
+        model.source_ = info.get("corpus")
         if len(model.documents_) != len(model.document_vectors_):
             model.documents_ = [f"document {i}" for i in range(len(model.document_vectors_))]
         return model
@@ -547,14 +572,14 @@ def fit_lsa(
     """Fit an :class:`LSA` model on a corpus (a path, a registry name or texts) and save it to ``out``.
 
     ``params`` go to :class:`LSA` (``min_df``, ``max_df``, ``max_features``, ``sublinear_tf``,
-    ``random_state``...). An existing ``out`` is refused before any work unless ``force``.
+    ``seed``...). An existing ``out`` is refused before any work unless ``force``.
 
     Examples
     --------
     >>> model = fit_lsa("lee_background", "lee-lsa/", n_topics=50)  # doctest: +SKIP
     """
     from nlptk.io import check_output
-    from nlptk.text.corpus import open_corpus
+    from nlptk.text.corpus import Corpus, open_corpus
 
     if out is not None:
         check_output(out, force=force)
@@ -566,6 +591,8 @@ def fit_lsa(
     model = LSA(n_topics, tokenizer=tokenizer, **params)
     report(progress, "train", "start", 0, 1)
     model.fit(documents)
+    # where the corpus is, so that `nlptk topics coherence` can count on it later
+    model.source_ = documents.describe() if isinstance(documents, Corpus) else None
     report(progress, "train", "end", 1, 1, explained_variance=float(model.explained_variance_ratio_.sum()))
     if out is not None:
         model.save(out, force=force)
@@ -631,7 +658,7 @@ def train_lsa(
         max_df=config.max_df,
         sublinear_tf=config.sublinear_tf,
         tokenizer={"name": "whitespace", "lowercase": False},
-        random_state=config.seed,
+        seed=config.seed,
     )
     report(progress, "train", "start", 0, 1)
     started = time.perf_counter()

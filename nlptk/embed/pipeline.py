@@ -117,7 +117,7 @@ def _versions(method: str) -> dict[str, str | None]:
 
     import numpy
 
-    from nlptk import __version__
+    from nlptk._version import __version__
 
     out: dict[str, str | None] = {
         "nlptk": __version__,

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from nlptk.errors import DataError, EncodingError, ParameterError
-from nlptk.io import atomic_write, open_binary
+from nlptk.io import atomic_write, is_compressed, open_binary
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.corpus import Corpus, TextLineCorpus
 from nlptk.text.tokenize import Tokenizer, WhitespaceTokenizer, tokenizer_from_config
@@ -304,7 +304,7 @@ def _tokenize_text_file(
     path = corpus.path
     assert path is not None
     size = path.stat().st_size
-    compressed = path.name.endswith((".gz", ".bz2", ".xz"))
+    compressed = is_compressed(path)
     total_mb = None if compressed else max(1, size >> 20)
     big = size >= (_PARALLEL_MIN_BYTES // 4 if compressed else _PARALLEL_MIN_BYTES)
     state = {"documents": 0, "tokens": 0, "offset": 0, "lines": 0}

@@ -556,12 +556,16 @@ def export_lsa_documents(
     normalize: bool = False,
     force: bool = False,
 ) -> ProjectorExport:
-    """Write an LSA model's document vectors (metadata: document id and text snippet).
+    """Write a topic model's document vectors: LSA's topic-space vectors or LDA's topic mixtures.
+
+    Metadata: document id and text snippet, and for LDA the strongest topic of each document
+    (colour the points by it in the Projector).
 
     Parameters
     ----------
-    model : LSA or path
-        A fitted :class:`~nlptk.embed.lsa.LSA` or a saved model folder.
+    model : LSA, LDA or path
+        A fitted :class:`~nlptk.embed.lsa.LSA` or :class:`~nlptk.topics.lda.LDA`, or a saved
+        model folder of either.
     out_dir : str or PathLike
     limit : int, optional
         Only the first ``limit`` documents.
@@ -572,19 +576,24 @@ def export_lsa_documents(
     --------
     >>> export_lsa_documents("lee-lsa/", "lee-docs/")  # doctest: +SKIP
     """
-    from nlptk.embed.lsa import LSA
+    from nlptk.topics.persist import load_topic_model
 
     check_output(out_dir, force=force)
-    if not isinstance(model, LSA):
-        model = LSA.load(model)
+    if not hasattr(model, "document_vectors_"):
+        model = load_topic_model(model)
     if limit is not None and limit < 1:
         raise ParameterError(f"limit must be >= 1, got {limit}")
-    n = len(model.document_vectors_) if limit is None else min(limit, len(model.document_vectors_))
+    vectors = model.document_vectors_
+    n = len(vectors) if limit is None else min(limit, len(vectors))
+    metadata: dict[str, Any] = {"id": list(range(n)), "text": model.documents_[:n]}
+    kind = type(model).__name__.lower()
+    if kind == "lda":
+        metadata["topic"] = [int(t) for t in np.argmax(vectors[:n], axis=1)]
     return export_documents(
-        model.document_vectors_[:n],
+        vectors[:n],
         out_dir,
-        metadata={"id": list(range(n)), "text": model.documents_[:n]},
+        metadata=metadata,
         normalize=normalize,
         force=force,
-        tensor_name="lsa_documents",
+        tensor_name=f"{kind}_documents",
     )

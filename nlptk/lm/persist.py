@@ -56,7 +56,7 @@ CHECKPOINT_FORMAT = "nlptk.language_model.checkpoint"
 
 
 def _nlptk_version() -> str:
-    from nlptk import __version__
+    from nlptk._version import __version__
 
     return __version__
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nlptk import __version__
+from nlptk._version import __version__
 from nlptk.errors import ParameterError
 from nlptk.io import atomic_directory, check_output
 from nlptk.similarity.bridge import use_vectors

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from nlptk.errors import FormatError, InputFileError, ParameterError
-from nlptk.io import check_input_dir, check_input_file, iter_lines, strip_compression_suffix
+from nlptk.io import check_input_dir, check_input_file, iter_lines, table_format
+from nlptk.text.registry import is_registry_name
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
 
 __all__ = [
@@ -156,10 +157,7 @@ def _table_kind(path: Path, format: str | None) -> str:
         if format not in ("csv", "tsv", "jsonl"):
             raise ParameterError(f"unknown table format {format!r}", hint="use csv, tsv or jsonl")
         return format
-    suffix = Path(strip_compression_suffix(path)).suffix.lower()
-    return {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(
-        suffix, "csv"
-    )
+    return table_format(path) or "csv"
 
 
 def iter_table_rows(
@@ -320,7 +318,7 @@ def open_corpus(
     if isinstance(source, Corpus):
         return source
     path = Path(source)
-    if not path.exists() and not any(sep in str(source) for sep in ("/", os.sep)):
+    if is_registry_name(source):
         from nlptk.text.registry import corpus_info, resolve_corpus  # a registry name
 
         path = resolve_corpus(str(source), data_dir=data_dir)
@@ -335,7 +333,6 @@ def open_corpus(
             return LabelledTextCorpus(path, format=info.format, encoding=encoding, limit=limit)
     if path.is_dir():
         return DirectoryCorpus(path, pattern=pattern, encoding=encoding)
-    suffix = Path(strip_compression_suffix(path)).suffix.lower()
-    if column is not None or suffix in (".csv", ".tsv", ".jsonl", ".ndjson"):
+    if column is not None or table_format(path) is not None:
         return ColumnCorpus(path, column=column or "text", encoding=encoding)
     return TextLineCorpus(path, encoding=encoding, limit=limit)

@@ -53,8 +53,9 @@ from typing import Any
 import numpy as np
 
 from nlptk.errors import DataError, FormatError, InputFileError, ParameterError
-from nlptk.io import check_input_dir, check_input_file, iter_lines, strip_compression_suffix
+from nlptk.io import check_input_dir, check_input_file, iter_lines, table_format
 from nlptk.text.corpus import Corpus, iter_table_rows, table_columns
+from nlptk.text.registry import is_registry_name
 
 __all__ = [
     "LABELLED_FORMATS",
@@ -74,7 +75,6 @@ PathLike = str | os.PathLike[str]
 LABELLED_FORMATS = ("folders", "csv", "tsv", "jsonl", "fasttext", "label-first")
 FASTTEXT_PREFIX = "__label__"
 SPLIT_NAMES = {"train": ("train",), "val": ("val", "valid", "validation", "dev"), "test": ("test",)}
-_TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _SNIFF_LINES = 50
 
@@ -246,9 +246,9 @@ def detect_labelled_format(path: PathLike, *, encoding: str = "utf-8", errors: s
     if p.is_dir():
         return "folders"
     p = check_input_file(p)
-    suffix = Path(strip_compression_suffix(p)).suffix.lower()
-    if suffix in _TABLE_SUFFIXES:
-        return _TABLE_SUFFIXES[suffix]
+    kind = table_format(p)
+    if kind is not None:
+        return kind
     lines = _sniff_lines(p, encoding, errors)
     if not lines:
         raise InputFileError("labelled data file has only blank lines", path=p)
@@ -408,7 +408,7 @@ def _resolve_source(
     """A path as given, or a registry name resolved with its format and encoding."""
     path = Path(source)
     text = os.fspath(source)
-    if not path.exists() and not any(sep in text for sep in ("/", os.sep)):
+    if is_registry_name(text):
         from nlptk.text.registry import corpus_info, resolve_corpus
 
         info = corpus_info(text.split(":", 1)[0])
@@ -595,7 +595,7 @@ def load_labelled_splits(
     """
     text = os.fspath(path)
     p = Path(path)
-    if not p.exists() and not any(sep in text for sep in ("/", os.sep)):
+    if is_registry_name(text):
         from nlptk.text.registry import corpus_info
 
         info = corpus_info(text)

@@ -50,7 +50,9 @@ __all__ = [
     "default_data_dir",
     "download_corpus",
     "find_local",
+    "is_registry_name",
     "list_corpora",
+    "registry_entries",
     "resolve_corpus",
 ]
 
@@ -151,6 +153,17 @@ _KNOWN_KEYS = {
 }  # fmt: skip
 
 
+def is_registry_name(source: object) -> bool:
+    """Whether ``source`` is meant as a registry name: text that is not an existing path and has
+    no path separator (``"lee_background"``, ``"sst2:test"``), the one test every reader uses."""
+    if not isinstance(source, (str, os.PathLike)):
+        return False
+    text = os.fspath(source)
+    if not isinstance(text, str) or not text or Path(text).exists():
+        return False
+    return not any(sep in text for sep in ("/", os.sep))
+
+
 def _load_manifest() -> dict[str, Any]:
     try:
         from nlptk.corpora import load_manifest
@@ -206,15 +219,24 @@ def _registry() -> dict[str, CorpusInfo]:
     return _CACHE
 
 
+def registry_entries(kind: str | None = None) -> list[CorpusInfo]:
+    """Every registry entry (corpora and pretrained vectors), or those of one ``kind``.
+
+    Pretrained vectors (``kind="vectors"``) share the registry's format; :mod:`nlptk.vectors.zoo`
+    reads them through this function.
+    """
+    return [e for e in _registry().values() if kind is None or e.kind == kind]
+
+
 def list_corpora() -> list[CorpusInfo]:
-    """All registered corpora, in manifest order.
+    """All registered corpora (not the pretrained vectors), in manifest order.
 
     Examples
     --------
     >>> [c.name for c in list_corpora()][:3]
     ['lee_background', 'lee', 'pang_lee_polarity']
     """
-    return list(_registry().values())
+    return [e for e in _registry().values() if e.kind != "vectors"]
 
 
 def default_corpus() -> str:
@@ -231,7 +253,7 @@ def corpus_info(name: str) -> CorpusInfo:
         Unknown name; the message lists the close names.
     """
     base = name.split(":", 1)[0]
-    registry = _registry()
+    registry = {n: e for n, e in _registry().items() if e.kind != "vectors"}
     if base in registry:
         return registry[base]
     close = difflib.get_close_matches(base, list(registry), n=3, cutoff=0.5)

@@ -48,7 +48,7 @@ def _unescape(word: str) -> str:
 
 
 def _nlptk_version() -> str:
-    from nlptk import __version__
+    from nlptk._version import __version__
 
     return __version__
 

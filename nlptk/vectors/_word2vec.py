@@ -25,7 +25,7 @@ from typing import IO
 import numpy as np
 
 from nlptk.errors import EncodingError, FormatError, InputFileError, ParameterError
-from nlptk.io import check_encoding, open_binary
+from nlptk.io import check_encoding, is_compressed, open_binary
 
 __all__ = [
     "parse_header",
@@ -360,7 +360,7 @@ def read_text_vectors(
     check_encoding(encoding)
     p = Path(path)
     reader = _TextReader(p, header=header, limit=limit, encoding=encoding)
-    compressed = p.name.endswith((".gz", ".bz2", ".xz"))
+    compressed = is_compressed(p)
     with open_binary(p) as handle:
         size_hint = None if compressed else p.stat().st_size
         words, matrix = reader.read(handle, size_hint)
@@ -394,7 +394,7 @@ def read_word2vec_binary(
         n_words, dim = parsed
         rows = n_words if limit is None else min(n_words, limit)
         record = dim * 4
-        compressed = p.name.endswith((".gz", ".bz2", ".xz"))
+        compressed = is_compressed(p)
         if not compressed and rows * record > p.stat().st_size:
             raise FormatError(
                 f"the header says {n_words} words of dim {dim} ({n_words * record:,} bytes of vectors) "

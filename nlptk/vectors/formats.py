@@ -23,21 +23,22 @@ existing output unless ``force=True``.
 
 from __future__ import annotations
 
-import bz2
-import contextlib
-import gzip
 import logging
-import lzma
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 
 from nlptk.errors import FormatError, InputFileError, ParameterError
-from nlptk.io import atomic_directory, atomic_write, check_input_dir, check_input_file, open_binary
+from nlptk.io import (
+    atomic_binary_output,
+    atomic_directory,
+    atomic_write,
+    check_input_dir,
+    check_input_file,
+    open_binary,
+)
 from nlptk.vectors._native import NATIVE_FORMAT_VERSION, fasttext_model, read_native, write_native
 from nlptk.vectors._word2vec import (
     parse_header,
@@ -183,24 +184,6 @@ def _from_words(
     return vectors
 
 
-@contextlib.contextmanager
-def _binary_output(path: Path, force: bool) -> Iterator[IO[bytes]]:
-    """An atomic binary output, compressed when the name ends in .gz/.bz2/.xz."""
-    with atomic_write(path, "wb", force=force) as raw:
-        name = path.name
-        if name.endswith(".gz"):
-            with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6) as out:
-                yield out  # type: ignore[misc]
-        elif name.endswith(".bz2"):
-            with bz2.BZ2File(raw, "wb") as out:
-                yield out  # type: ignore[misc]
-        elif name.endswith(".xz"):
-            with lzma.LZMAFile(raw, "wb") as out:
-                yield out  # type: ignore[misc]
-        else:
-            yield raw
-
-
 # -- fastText, spaCy, gensim -------------------------------------------------------------
 def _read_fasttext_bin(path: Path, limit: int | None) -> Vectors:
     from gensim.models.fasttext import load_facebook_vectors
@@ -321,6 +304,10 @@ def _read_gensim(path: Path, limit: int | None, trust: bool) -> Vectors:
 
 
 # -- front doors -------------------------------------------------------------------------
+# a missing path with one of these suffixes is a file name, never a zoo name
+_FILE_SUFFIXES = {".txt", ".vec", ".bin", ".gz", ".bz2", ".xz", ".kv", ".model", ".npy", ".tsv"}
+
+
 def load_vectors(
     path: PathLike,
     format: str | None = None,
@@ -328,8 +315,12 @@ def load_vectors(
     limit: int | None = None,
     encoding: str = "utf-8",
     trust: bool = False,
+    download: bool = False,
 ) -> Vectors:
     """Read word vectors in any supported format, detecting it from the file when not given.
+
+    A name from the vectors zoo (``"glove.6B.100d"``, ``nlptk vectors list``) opens its
+    converted folder in the data folder (:mod:`nlptk.vectors.zoo`).
 
     Parameters
     ----------
@@ -345,6 +336,8 @@ def load_vectors(
         Encoding of the words in text and word2vec-binary files.
     trust : bool, default=False
         Allow gensim ``.kv``/``.model`` files, which are pickles and can run code when opened.
+    download : bool, default=False
+        For a zoo name: download and convert the vectors when they are not there yet.
 
     Returns
     -------
@@ -375,6 +368,11 @@ def load_vectors(
         raise ParameterError(f"limit must be a positive integer, got {limit!r}")
     p = Path(path)
     if not p.exists():
+        text = os.fspath(path)
+        if not any(sep in text for sep in ("/", os.sep)) and Path(text).suffix.lower() not in _FILE_SUFFIXES:
+            from nlptk.vectors.zoo import load_zoo_vectors
+
+            return load_zoo_vectors(text, limit=limit, download=download)
         raise InputFileError("vectors file not found", path=p, hint="check the path")
     fmt = detect_format(p) if format is None else _canonical(format)
     logger.info("reading %s vectors from %s", fmt, p)
@@ -452,12 +450,12 @@ def save_vectors(
     if fmt == "native":
         write_native(vectors, p, force)
     elif fmt in ("word2vec", "glove"):
-        with _binary_output(p, force) as out:
+        with atomic_binary_output(p, force=force) as out:
             write_text_vectors(
                 out, vectors.words, vectors.vectors, header=fmt == "word2vec", precision=precision, fmt=fmt
             )
     elif fmt == "word2vec-binary":
-        with _binary_output(p, force) as out:
+        with atomic_binary_output(p, force=force) as out:
             write_word2vec_binary(out, vectors.words, vectors.vectors)
     elif fmt == "fasttext-bin":
         _write_fasttext_bin(vectors, p, force)

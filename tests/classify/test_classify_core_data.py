@@ -133,7 +133,7 @@ def test_devices():
     if not torch.cuda.is_available():
         with pytest.raises(DeviceError, match="CUDA"):
             resolve_device("cuda")
-    with pytest.raises(DeviceError):
+    with pytest.raises(ParameterError, match="unknown device 'tpu9'; use auto, cpu"):
         resolve_device("tpu9")
 
 

@@ -48,7 +48,7 @@ def test_projector_words_file_with_unknown_words(tmp_path):
         (["--words", "{tmp}/unknown.txt"], "none of the 2 words asked for is in the vocabulary"),
         (["--words", "{tmp}/empty.txt"], "is empty"),
         (["--limit", "0"], "limit must be >= 1"),
-        (["--documents"], "--documents needs an LSA model folder"),
+        (["--documents"], "--documents needs an LSA or LDA model folder"),
     ],
 )
 def test_projector_bad_input(tmp_path, extra, message):

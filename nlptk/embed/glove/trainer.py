@@ -38,7 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from nlptk.errors import DeviceError, ParameterError, TrainingError
+from nlptk.devices import resolve_device
+from nlptk.errors import ParameterError, TrainingError
 from nlptk.progress import ProgressCallback, report
 
 from .cooccur import CooccurrenceMatrix
@@ -46,45 +47,6 @@ from .cooccur import CooccurrenceMatrix
 __all__ = ["GloveFit", "auto_batch_size", "fit_glove", "resolve_device"]
 
 logger = logging.getLogger(__name__)
-
-
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """Turn ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` into a usable ``torch.device``.
-
-    Raises
-    ------
-    DeviceError
-        CUDA was asked for and this machine has none (or not that many).
-    ParameterError
-        Not a device name.
-
-    Examples
-    --------
-    >>> resolve_device("cpu")
-    device(type='cpu')
-    """
-    name = str(device).strip().lower()
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(name)
-    except RuntimeError:
-        raise ParameterError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}") from None
-    if dev.type == "cuda":
-        if not torch.cuda.is_available():
-            raise DeviceError(
-                f"device={name!r} was asked for but no CUDA GPU is available "
-                f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'none'})",
-                hint="use device='cpu' (--device cpu) or 'auto'",
-            )
-        if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise DeviceError(
-                f"device={name!r} was asked for but this machine has {torch.cuda.device_count()} GPU(s)",
-                hint="use 'cuda' or 'cuda:0'",
-            )
-    elif dev.type != "cpu":
-        raise ParameterError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}")
-    return dev
 
 
 @contextmanager
