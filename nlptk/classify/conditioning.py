@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COLLINEARITY_WARNING",
     "CONDITIONINGS",
+    "CONDITIONING_CHOICES",
     "COVERAGE_WARNING",
     "Conditioning",
     "collinearity",
@@ -54,6 +55,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 CONDITIONINGS = ("none", "center", "standardize", "abtt")
+# "auto": standardize nearly collinear rows (collinearity >= COLLINEARITY_WARNING), leave others
+CONDITIONING_CHOICES = ("auto", *CONDITIONINGS)
 # a dimension whose standard deviation is below this (relative to the largest one) is
 # treated as constant: it is centred but never divided by its (near-zero) deviation
 _ZERO_VARIANCE = 1e-6
@@ -288,7 +291,9 @@ def condition_rows(
         From :func:`~nlptk.classify.embeddings.match_embeddings_masked`.
     found : bool ndarray of shape (n_words,)
         The rows that came from the vectors; the conditioning is fitted on them.
-    method : {"none", "center", "standardize", "abtt"}
+    method : {"auto", "none", "center", "standardize", "abtt"}
+        ``"auto"``: ``"standardize"`` when the found rows are nearly collinear
+        (:func:`collinearity` >= ``COLLINEARITY_WARNING``), else ``"none"``.
     components : int, default=2
         ``"abtt"``: principal components removed.
     trainable : bool ndarray, optional
@@ -304,12 +309,22 @@ def condition_rows(
     conditioning : Conditioning or None
         ``None`` when ``method`` is ``"none"`` or no row was found (nothing to fit on).
     """
+    chosen_by = None
+    if method == "auto":
+        # measured (scripts/bench/classify.py, issue 11): standardising helped nearly collinear
+        # vectors and did not help well-spread ones, so only the former are standardised
+        score = collinearity(matrix[found]) if int(found.sum()) > 1 else 0.0
+        method = "standardize" if score >= COLLINEARITY_WARNING else "none"
+        chosen_by = f"auto (collinearity {score:.2f}, threshold {COLLINEARITY_WARNING})"
+        logger.info("conditioning %s: %s", chosen_by, method)
     if method == "none":
         return matrix, None
     if not found.any():
         logger.warning("no pretrained row to fit the %r conditioning on: rows left as they are", method)
         return matrix, None
     conditioning = fit_conditioning(matrix[found], method, components=components)
+    if chosen_by is not None:
+        conditioning.details["chosen_by"] = chosen_by
     out = matrix.astype(np.float32, copy=True)
     out[found] = conditioning.transform(matrix[found])
     if trainable is not None and trainable.any():

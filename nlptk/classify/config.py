@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from nlptk.classify.conditioning import CONDITIONINGS
+from nlptk.classify.conditioning import CONDITIONING_CHOICES
 from nlptk.errors import ParameterError
 from nlptk.params import Params, documented, param
 from nlptk.text.tokenize import RegexTokenizer
@@ -83,10 +83,11 @@ class ClassifierConfig(Params):
     )
     # the vectors-only classifier (issue 11): see nlptk.classify.conditioning, freezing and wide
     conditioning: str = param(
-        "none",
-        help="Transform of the pretrained rows: center, standardize (per dimension) or abtt "
-        "(all-but-the-top: remove the mean and the top principal components).",
-        choices=CONDITIONINGS,
+        "auto",
+        help="Transform of the pretrained rows: center, standardize (per dimension), abtt "
+        "(all-but-the-top: remove the mean and the top principal components), or auto "
+        "(standardize nearly collinear vectors, leave others).",
+        choices=CONDITIONING_CHOICES,
     )
     conditioning_components: int = param(
         2, help="abtt: top principal components removed.", min=1, flag="--abtt-components"

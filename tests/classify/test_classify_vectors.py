@@ -235,7 +235,8 @@ def test_transform_is_saved_and_an_older_reader_refuses(data, tmp_path, monkeypa
 
 def test_plain_model_keeps_format_version_1(data, tmp_path):
     train, val, _ = data
-    train_classifier(train, val=val, vectors=collinear_vectors(), config=tiny(epochs=1), out=tmp_path / "m")
+    config = tiny(epochs=1, conditioning="none")
+    train_classifier(train, val=val, vectors=collinear_vectors(), config=config, out=tmp_path / "m")
     body = json.loads((tmp_path / "m" / "config.json").read_text())
     assert body["format_version"] == persist.FORMAT_VERSION == 1
     assert "conditioning" not in body
@@ -329,3 +330,15 @@ def test_words_added_after_training_get_the_same_transform(data, tmp_path):
     loaded = TrainedClassifier.load(tmp_path / "m")
     assert loaded.vocab["dreadful"] == clf.vocab["dreadful"]
     assert np.allclose(loaded.predict_proba(["superb film"]), clf.predict_proba(["superb film"]), atol=1e-6)
+
+
+def test_auto_conditioning_standardises_only_collinear_vectors(data):
+    train, val, _ = data
+    rng = np.random.default_rng(0)
+    words = POS + NEG + FILLER
+    spread = Vectors(words, rng.normal(size=(len(words), 12)).astype(np.float32))
+    chosen = {}
+    for name, vectors in (("collinear", collinear_vectors()), ("spread", spread)):
+        clf = train_classifier(train, val=val, vectors=vectors, config=tiny(epochs=1, conditioning="auto"))
+        chosen[name] = None if clf.conditioning is None else clf.conditioning.method
+    assert chosen == {"collinear": "standardize", "spread": None}
