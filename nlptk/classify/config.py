@@ -111,6 +111,9 @@ class ClassifierConfig(Params):
         max=6,
     )
     ngram_buckets: int = param(2**18, help="Wide term: hash rows for n-grams of 2+ words.", min=1)
+    ngram_lr_factor: float = param(
+        1.0, help="Wide term: its learning rate relative to --lr.", min=0.0, min_exclusive=True
+    )
 
     def check(self) -> None:
         if "name" not in self.tokenizer:

@@ -48,6 +48,8 @@ class RNNClassifier(nn.Module):
         (:class:`~nlptk.classify.wide.WideNgrams`), to the logits; 0: none.
     ngram_buckets : int, default=2**18
         Hash rows of the wide term's n-grams of two or more words.
+    ngram_lr_factor : float, default=1.0
+        The wide term's learning rate relative to the rest (see :class:`WideNgrams`).
 
     Examples
     --------
@@ -73,6 +75,7 @@ class RNNClassifier(nn.Module):
         padding_idx: int = 0,
         ngrams: int = 0,
         ngram_buckets: int = 2**18,
+        ngram_lr_factor: float = 1.0,
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -100,7 +103,9 @@ class RNNClassifier(nn.Module):
         self.head = nn.Linear(self.output_size, n_classes)
         # the wide part (wide and deep): a linear bag of n-grams added to the logits
         self.wide = (
-            WideNgrams(vocab_size, n_classes, ngrams=ngrams, buckets=ngram_buckets) if ngrams > 0 else None
+            WideNgrams(vocab_size, n_classes, ngrams=ngrams, buckets=ngram_buckets, lr_factor=ngram_lr_factor)
+            if ngrams > 0
+            else None
         )
 
     @classmethod
@@ -121,6 +126,7 @@ class RNNClassifier(nn.Module):
             pooling=config.pooling,
             ngrams=config.ngrams,
             ngram_buckets=config.ngram_buckets,
+            ngram_lr_factor=config.ngram_lr_factor,
         )
 
     def load_embeddings(self, matrix: torch.Tensor) -> None:

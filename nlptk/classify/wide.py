@@ -89,6 +89,11 @@ class WideNgrams(nn.Module):
         Longest n-gram (>= 1).
     buckets : int, default=2**18
         Hash rows shared by all longer n-grams.
+    lr_factor : float, default=1.0
+        The term's output is ``lr_factor`` times the mean of its rows: with Adam, whose steps
+        do not depend on the gradient's scale, this is the term's learning rate relative to the
+        rest of the model (a linear bag of n-grams needs large steps to learn from few updates,
+        as fastText's learning rate of 0.1-1.0 shows).
 
     Examples
     --------
@@ -97,14 +102,25 @@ class WideNgrams(nn.Module):
     torch.Size([2, 3])
     """
 
-    def __init__(self, vocab_size: int, n_classes: int, *, ngrams: int = 2, buckets: int = 2**18) -> None:
+    def __init__(
+        self,
+        vocab_size: int,
+        n_classes: int,
+        *,
+        ngrams: int = 2,
+        buckets: int = 2**18,
+        lr_factor: float = 1.0,
+    ) -> None:
         super().__init__()
         if ngrams < 1:
             raise ParameterError(f"ngrams={ngrams} must be >= 1 (0 means no wide component)")
         if buckets < 1:
             raise ParameterError(f"ngram_buckets={buckets} must be >= 1")
+        if not lr_factor > 0:
+            raise ParameterError(f"ngram_lr_factor={lr_factor} must be > 0")
         self.vocab_size = vocab_size
         self.ngrams = ngrams
+        self.lr_factor = float(lr_factor)
         self.buckets = buckets if ngrams > 1 else 0
         self.weight = nn.Parameter(torch.zeros(vocab_size + self.buckets, n_classes))
 
@@ -114,4 +130,5 @@ class WideNgrams(nn.Module):
             x, lengths, ngrams=self.ngrams, vocab_size=self.vocab_size, buckets=max(self.buckets, 1)
         )
         rows = self.weight[ids] * mask.unsqueeze(-1).to(self.weight.dtype)
-        return rows.sum(dim=1) / mask.sum(dim=1, keepdim=True).clamp(min=1).to(self.weight.dtype)
+        mean = rows.sum(dim=1) / mask.sum(dim=1, keepdim=True).clamp(min=1).to(self.weight.dtype)
+        return self.lr_factor * mean

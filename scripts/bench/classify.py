@@ -65,8 +65,10 @@ MODEL_OPTIONS = {
     "standardize": {"conditioning": "standardize"},
     "abtt": {"conditioning": "abtt"},
     "rows": {"freeze_rows": "pretrained"},  # only pretrained rows frozen
-    "wide": {"ngrams": 2},
+    "wide": {"ngrams": 2},  # with the library's ngram_lr_factor
     "wide1": {"ngrams": 1},
+    "widelr1": {"ngrams": 2, "ngram_lr_factor": 1.0},
+    "widelr10": {"ngrams": 2, "ngram_lr_factor": 10.0},
 }
 TODAY = {"conditioning": "none", "freeze_rows": "all", "min_epoch_steps": 0, "ngrams": 0}
 BASELINES = ("fasttext", "tfidf-logreg")
@@ -262,6 +264,10 @@ def run_nlptk(model: str, split: Split, vectors, seed: int, args: argparse.Names
     return {
         "pred": pred,
         "settings": settings,
+        "config": {
+            k: getattr(config, k) for k in ("conditioning", "freeze_rows", "min_epoch_steps", "ngrams")
+        }
+        | {"ngram_lr_factor": getattr(config, "ngram_lr_factor", None)},
         "token_coverage": diagnostics.get("token_coverage"),
         "collinearity": diagnostics.get("collinearity"),
         "train_s": train_s,
