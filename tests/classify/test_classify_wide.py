@@ -81,7 +81,23 @@ def test_wide_settings_are_checked():
         ClassifierConfig(ngrams=-2)
     with pytest.raises(ParameterError, match="ngram_buckets"):
         ClassifierConfig(ngram_buckets=0)
+    with pytest.raises(ParameterError, match="ngram_lr_factor"):
+        ClassifierConfig(ngram_lr_factor=0.0)
     assert RNNClassifier(10, 4, 2, ngrams=0).wide is None
+
+
+def test_wide_lr_factor_scales_the_terms_steps():
+    x, lengths, y = order_task()
+    moved = {}
+    for factor in (1.0, 10.0):
+        torch.manual_seed(0)
+        wide = WideNgrams(20, 2, ngrams=2, buckets=64, lr_factor=factor)
+        optimizer = torch.optim.Adam(wide.parameters(), lr=0.01)
+        F.cross_entropy(wide(x, lengths), y).backward()
+        optimizer.step()
+        moved[factor] = float(wide(x, lengths).detach().abs().max())
+    # one Adam step moves every weight by about lr whatever the gradient's scale
+    assert moved[10.0] == pytest.approx(10 * moved[1.0], rel=1e-3)
 
 
 def test_wide_classifier_trains_saves_and_loads(tmp_path):
