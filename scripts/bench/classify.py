@@ -492,9 +492,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
     started = time.perf_counter()
     if args.merge:
-        runs = [
-            json.loads(line) for path in args.merge for line in path.read_text().splitlines() if line.strip()
-        ]
+        runs, seen = [], set()
+        for path in args.merge:
+            for line in path.read_text().splitlines():
+                run = json.loads(line) if line.strip() else None
+                key = None if run is None else (run["dataset"], run["model"], run["seed"])
+                if key is not None and key not in seen:  # a run logged by two processes counts once
+                    seen.add(key)
+                    runs.append(run)
         summary = summarise(runs)
         merged = {"benchmark": "classify", "merged_from": [str(p) for p in args.merge], "summary": summary}
         print(json.dumps({**merged, "runs": runs}, indent=1))
