@@ -23,6 +23,7 @@ import os
 __all__ = [
     "DataError",
     "DeviceError",
+    "DistributedError",
     "DownloadError",
     "EncodingError",
     "FormatError",
@@ -157,6 +158,12 @@ class DeviceError(NlptkError, RuntimeError):
 
 class TrainingError(NlptkError, RuntimeError):
     """Training failed in a way the data or parameters explain (a NaN loss, say)."""
+
+    exit_code = 1
+
+
+class DistributedError(NlptkError, RuntimeError):
+    """A multi-process run broke: a rank died, did not answer in time, or could not join."""
 
     exit_code = 1
 

@@ -15,6 +15,74 @@ import pytest
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
+# -- several processes (torch.distributed on gloo) ------------------------------------------------
+def free_port() -> int:
+    """A TCP port nobody listens on now (for MASTER_PORT)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rank_main(target, rank: int, world_size: int, port: int, timeout_s: float, args: tuple, queue) -> None:
+    """Run ``target(rank, *args)`` as one rank of a gloo job; report its result or its error."""
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+        WORLD_SIZE=str(world_size),
+        RANK=str(rank),
+        LOCAL_RANK=str(rank),
+        NLPTK_DIST_TIMEOUT=str(timeout_s),
+        OMP_NUM_THREADS="1",
+    )
+    import torch
+
+    torch.set_num_threads(1)
+    try:
+        queue.put((rank, "ok", target(rank, *args)))
+    except BaseException as exc:  # reported to the test, which asserts on it
+        queue.put((rank, "error", (type(exc).__name__, str(exc))))
+
+
+def run_ranks(target, *args, world_size: int = 2, timeout_s: float = 60.0, join_s: float = 240.0) -> dict:
+    """Start ``world_size`` spawned processes running ``target(rank, *args)`` under gloo.
+
+    Returns ``{rank: ("ok", result) | ("error", (type name, message)) | ("exit", code)}``; a
+    process still running after ``join_s`` seconds is killed and reported as ``("hung", None)``.
+    """
+    import multiprocessing
+    import queue as queue_module
+    import time
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    port = free_port()
+    procs = [
+        context.Process(target=_rank_main, args=(target, r, world_size, port, timeout_s, args, queue))
+        for r in range(world_size)
+    ]
+    for proc in procs:
+        proc.start()
+    results: dict = {}
+    deadline = time.monotonic() + join_s
+    while len(results) < world_size and time.monotonic() < deadline:
+        try:
+            rank, status, payload = queue.get(timeout=1.0)
+            results[rank] = (status, payload)
+        except queue_module.Empty:
+            if all(not p.is_alive() for p in procs):
+                break
+    for rank, proc in enumerate(procs):
+        proc.join(timeout=max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+            results.setdefault(rank, ("hung", None))
+        results.setdefault(rank, ("exit", proc.exitcode))
+    return results
+
+
 def _make_language_model(
     words: list[str] | None = None,
     *,
@@ -76,6 +144,16 @@ def toy_sentiment(n: int = 120, *, seed: int = 0, dim: int = 8):
     return texts, labels, vectors
 
 
+def write_csv(path, texts, labels) -> None:
+    """Write texts and their labels as a ``text,label`` CSV file."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label"])
+        writer.writerows(zip(texts, labels, strict=True))
+
+
 # -- topic models --------------------------------------------------------------------------
 FRUIT = ("apple", "banana", "cherry", "grape", "mango", "peach", "pear", "plum")
 MACHINE = ("engine", "wheel", "brake", "gear", "piston", "clutch", "tire", "axle")
@@ -102,3 +180,54 @@ def two_topic_corpus(tmp_path_factory, two_topic_texts) -> str:
     path = tmp_path_factory.mktemp("two_topics") / "docs.txt"
     path.write_text("\n".join(two_topic_texts) + "\n", encoding="utf-8")
     return str(path)
+
+
+# -- shared data factories ----------------------------------------------------------------------
+
+#: Words that decide a toy sentiment class, and neutral filler.
+SENTIMENT_WORDS = {
+    "neg": ["bad", "awful", "terrible", "boring"],
+    "pos": ["good", "great", "excellent", "wonderful"],
+}
+FILLER_WORDS = ["the", "film", "was", "a", "movie", "and", "it", "really", "plot", "acting", "story", "this"]
+
+
+def keyword_texts(
+    n: int,
+    seed: int,
+    *,
+    keywords: dict[str, list[str]] | None = None,
+    filler: list[str] | None = None,
+    length: tuple[int, int] = (2, 8),
+    suffix: str = "",
+) -> tuple[list[str], list[str]]:
+    """``n`` texts of ``length`` filler words plus one keyword that decides the class.
+
+    Classes take turns in the order of ``keywords`` (default :data:`SENTIMENT_WORDS`), so the
+    data are balanced; a seed gives the same texts every time. Returns ``(texts, labels)``.
+    """
+    import random
+
+    keywords = keywords or SENTIMENT_WORDS
+    filler = filler or FILLER_WORDS
+    names = list(keywords)
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for i in range(n):
+        label = names[i % len(names)]
+        words = [*rng.choices(filler, k=rng.randint(*length)), rng.choice(keywords[label])]
+        rng.shuffle(words)
+        texts.append(" ".join(words) + suffix)
+        labels.append(label)
+    return texts, labels
+
+
+def keyword_data(n: int, seed: int, *, classes: list[str] | None = None, **options):  # type: ignore[no-untyped-def]
+    """:func:`keyword_texts` as :class:`~nlptk.text.labelled.LabelledData` (class ids in
+    ``keywords`` order; ``classes`` renames them)."""
+    from nlptk.text.labelled import LabelledData
+
+    keywords = options.get("keywords") or SENTIMENT_WORDS
+    names = list(keywords)
+    texts, labels = keyword_texts(n, seed, **options)
+    return LabelledData(texts, [names.index(label) for label in labels], classes or names, source="synthetic")

@@ -34,6 +34,7 @@ def test_message_names_file_line_and_hint() -> None:
         (errors.OutputExistsError, FileExistsError, 2),
         (errors.DeviceError, RuntimeError, 2),
         (errors.TrainingError, RuntimeError, 1),
+        (errors.DistributedError, RuntimeError, 1),
         (errors.DownloadError, ConnectionError, 1),
     ],
 )

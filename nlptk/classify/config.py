@@ -78,6 +78,22 @@ class ClassifierConfig(Params):
     seed: int = param(0, help="Random seed.")
     device: str = param("auto", help="auto, cpu, cuda, cuda:N or mps.")
     mixed_precision: bool = param(True, help="Autocast and a GradScaler on CUDA.")
+    augment: str = param(
+        "none",
+        help="Augment the training texts, fresh each epoch: none, or a comma list of neighbours "
+        "(nearest-neighbour word replacement), swap, delete (EDA).",
+    )
+    augment_share: float = param(
+        0.1, help="Share of each augmented text's words changed.", min=0.0, max=1.0, min_exclusive=True
+    )
+    augment_prob: float = param(
+        0.5, help="Chance that a training text is augmented in an epoch.", min=0.0, max=1.0
+    )
+    augment_threshold: float = param(
+        0.6, help="Cosine a replacement word needs with the word it replaces.", min=-1.0, max=1.0
+    )
+    augment_topn: int = param(10, help="Nearest neighbours considered as replacements.", min=1)
+    augment_protect: str = param("", help="Comma-separated words never replaced (label words).")
     tokenizer: dict[str, Any] = param(
         default_factory=_default_tokenizer, help="Tokenizer config (Tokenizer.to_config()).", cli=False
     )
@@ -116,6 +132,9 @@ class ClassifierConfig(Params):
     )
 
     def check(self) -> None:
+        from nlptk.classify.augment import parse_methods
+
+        parse_methods(self.augment)
         if "name" not in self.tokenizer:
             raise ParameterError("tokenizer must be a tokenizer config dict with a 'name'")
         if not self.device:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -23,6 +23,9 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from nlptk.errors import DataError, ParameterError
 from nlptk.text.tokenize import Tokenizer
 from nlptk.text.vocab import Vocabulary
+
+if TYPE_CHECKING:
+    from nlptk.text.labelled import LabelledData
 
 __all__ = [
     "PAD",
@@ -33,6 +36,7 @@ __all__ = [
     "EncodedDataset",
     "build_vocabulary",
     "collate_fn",
+    "data_fingerprint",
     "encode_labels",
     "encode_texts",
     "make_loader",
@@ -43,6 +47,29 @@ logger = logging.getLogger(__name__)
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID, UNK_ID = 0, 1
 NO_LABEL = -1
+
+
+def data_fingerprint(data: LabelledData) -> str:
+    """A digest of a labelled dataset's examples (text and class name), independent of their order.
+
+    A model folder keeps the fingerprints of its training and validation data, so that
+    ``classify evaluate`` can say when the data it scores is data the model has seen.
+
+    Examples
+    --------
+    >>> from nlptk.text.labelled import LabelledData
+    >>> a = LabelledData(["good", "bad"], [1, 0], ["neg", "pos"])
+    >>> b = LabelledData(["bad", "good"], [1, 0], ["pos", "neg"])  # other order, other ids
+    >>> data_fingerprint(a) == data_fingerprint(b)
+    True
+    """
+    import hashlib
+
+    digests = sorted(
+        hashlib.sha1(f"{data.classes[y]}\t{text}".encode(), usedforsecurity=False).digest()
+        for text, y in zip(data.texts, data.labels, strict=True)
+    )
+    return hashlib.sha256(b"".join(digests)).hexdigest()[:32]
 
 
 def build_vocabulary(

@@ -34,10 +34,12 @@ if TYPE_CHECKING:
     from nlptk.text.labelled import LabelledData
 
 __all__ = [
+    "SEEN_DATA_NOTICE",
     "evaluate_classifier",
     "export_classifier_projector",
     "fasttext_probabilities",
     "load_evaluation_data",
+    "seen_data",
 ]
 
 logger = logging.getLogger(__name__)
@@ -98,6 +100,30 @@ def load_evaluation_data(
         )
     labels = [index[data.classes[y]] for y in data.labels]
     return LabelledData(list(data.texts), labels, classes, data.source, dict(data.meta))
+
+
+#: What ``classify evaluate`` says when it scores data the model has seen (``%s``: the data).
+SEEN_DATA_NOTICE = {
+    "train": "%s is the data this model was trained on: these scores say how well it fits its training "
+    "data, not how well it does on new text; evaluate on held-out data (a test split)",
+    "val": "%s is the validation data this model chose its best epoch on: these scores are optimistic; "
+    "evaluate on held-out data (a test split) for an unbiased estimate",
+}
+
+
+def seen_data(clf: TrainedClassifier, data: LabelledData) -> str | None:
+    """``"train"`` or ``"val"`` when ``data`` is the model's training or validation data, else None.
+
+    Compares :func:`~nlptk.classify.data.data_fingerprint` with the fingerprints the model folder
+    keeps (models saved before they were kept give None).
+    """
+    from nlptk.classify.data import data_fingerprint
+
+    known = clf.info.get("training", {}).get("data") or {}
+    if not known:
+        return None
+    fingerprint = data_fingerprint(data)
+    return next((split for split in ("train", "val") if known.get(split) == fingerprint), None)
 
 
 def evaluate_classifier(
@@ -169,6 +195,9 @@ def evaluate_classifier(
     probs = np.asarray(clf.predict_proba(dataset.texts, batch_size=batch_size))
     result = interpret(dataset.texts, dataset.labels, probs, clf.classes)
     result.training_diagnosis = clf.info.get("training", {}).get("diagnosis")
+    result.seen_data = seen_data(clf, dataset)
+    if result.seen_data is not None:
+        logger.warning(SEEN_DATA_NOTICE[result.seen_data], dataset.source or "the data")
     logger.info(
         "evaluated %d examples: accuracy %.4f, macro-F1 %.4f", len(result), result.accuracy, result.macro_f1
     )

@@ -173,6 +173,8 @@ class Interpretation:
         self.confusion = confusion_matrix(y_true, self.y_pred, labels=labels)
         #: What the model's training curves showed (nlptk.classify.diagnose), when known.
         self.training_diagnosis: dict[str, Any] | None = None
+        #: "train" / "val" when the scored data is the model's training / validation data
+        self.seen_data: str | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -283,6 +285,7 @@ class Interpretation:
             "most_confused": [asdict(p) for p in self.most_confused()],
             **{name: [asdict(r) for r in getattr(self, method)(top)] for name, method in LISTS.items()},
             **({"training_diagnosis": self.training_diagnosis} if self.training_diagnosis else {}),
+            **({"seen_data": self.seen_data} if self.seen_data else {}),
         }
 
     def to_text(self, top: int = 10, *, snippet: int = 100) -> str:

@@ -26,6 +26,7 @@ from torch.utils.data import DataLoader
 from nlptk.classify.callbacks import Callback
 from nlptk.classify.model import RNNClassifier
 from nlptk.classify.runtime import get_rng_state, set_rng_state
+from nlptk.distributed import LOCAL, DistContext
 from nlptk.errors import ParameterError, TrainingError
 
 __all__ = ["Learner", "move_batch"]
@@ -57,6 +58,11 @@ class Learner:
     mixed_precision : bool, default=True
         Autocast and a GradScaler, on CUDA only.
     callbacks : iterable of Callback
+    distributed : DistContext, optional
+        Under ``torchrun`` (:func:`nlptk.distributed.init_distributed`): each stage trains a
+        ``DistributedDataParallel`` wrapper, the epoch's training loss is summed over the
+        ranks, validation logits from sharded loaders are gathered, and rank 0's
+        ``stop_training`` is broadcast. ``None``: one process.
 
     Attributes
     ----------
@@ -92,9 +98,12 @@ class Learner:
         clip_grad: float | None = 1.0,
         mixed_precision: bool = True,
         callbacks: Iterable[Callback] = (),
+        distributed: DistContext | None = None,
     ) -> None:
         self.device = device
         self.model = model.to(device)
+        self.dist = distributed or LOCAL
+        self.train_model: torch.nn.Module = self.model  # the DDP wrapper under torchrun
         self.train_loader = train_loader
         self.val_loader = val_loader
         self.n_classes = n_classes
@@ -195,6 +204,8 @@ class Learner:
             self.scaler.load_state_dict(state["scaler"])
             start = int(state["stage_epoch"])
             logger.info("resuming stage %r at epoch %d of %d", stage, start + 1, epochs)
+        # DDP syncs the parameters that require gradients when it is built: wrap per stage
+        self.train_model = self.dist.wrap(self.model)
         self._call("on_fit_begin")
         for stage_epoch in range(start, epochs):
             if self.stop_training:
@@ -219,17 +230,21 @@ class Learner:
                 record["seconds"],
             )
             self._call("on_epoch_end", record)
+            self.stop_training = self.dist.broadcast_flag(self.stop_training)  # rank 0 decides
         self._call("on_fit_end")
 
     def train_epoch(self) -> dict[str, Any]:
         """One pass over the training data; returns the partial epoch record."""
         assert self.optimizer is not None, "call fit or fit_one_cycle"
         started = time.perf_counter()
-        model, optimizer, scaler = self.model, self.optimizer, self.scaler
+        model, optimizer, scaler = self.train_model, self.optimizer, self.scaler
         model.train()
         sampler = getattr(self.train_loader, "batch_sampler", None)
         if hasattr(sampler, "set_epoch"):
             sampler.set_epoch(self.epoch)
+        dataset = getattr(self.train_loader, "dataset", None)
+        if hasattr(dataset, "set_epoch"):  # data redrawn each epoch (augmentation)
+            dataset.set_epoch(self.epoch)
         trainable = [p for p in model.parameters() if p.requires_grad]
         n_batches = len(self.train_loader)
         check_every = 1 if self.device.type == "cpu" else 25
@@ -263,9 +278,12 @@ class Learner:
                 shown = float(loss_sum) / n_seen
             self._call("on_batch_end", batch_index, n_batches, shown)
         self._check_finite(loss_sum, n_batches)
+        seen = loss_sum.new_tensor(n_seen, dtype=torch.float64)
+        totals = self.dist.sum_(torch.stack([loss_sum.double(), seen]))  # over the ranks
+        loss_total, n_seen = float(totals[0]), int(totals[1])
         train_seconds = time.perf_counter() - started
         return {
-            "train_loss": float(loss_sum) / max(n_seen, 1),
+            "train_loss": loss_total / max(n_seen, 1),
             "lr": float(optimizer.param_groups[-1]["lr"]),
             "train_sentences_per_s": round(n_seen / train_seconds, 1) if train_seconds > 0 else None,
         }
@@ -301,6 +319,8 @@ class Learner:
         if loader is None:
             return {"val_loss": None, "val_accuracy": None, "val_macro_f1": None}
         logits, labels = self.predict_logits(loader)
+        if getattr(loader.batch_sampler, "sharded", False):  # each rank holds a slice
+            logits, labels = self.dist.gather_arrays(logits, labels)
         if len(labels) == 0:
             return {"val_loss": None, "val_accuracy": None, "val_macro_f1": None}
         loss = float(F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(labels)))

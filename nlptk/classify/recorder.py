@@ -93,7 +93,8 @@ class Recorder:
             self.history,
             n_classes=len(owner.classes),
             lr_suggestion=finder.suggestion if finder is not None else None,
-            settings=owner.config.to_dict(),
+            # the notebook's rates are given per call, not by config.lr: leave it unquoted
+            settings={k: v for k, v in owner.config.to_dict().items() if k != "lr"},
         )
 
     def _rows(self) -> list[list[str]]:

@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
+from nlptk.classify.augment import AugmentedDataset, make_augmenter, neighbours_for_augmentation
 from nlptk.classify.callbacks import Callback, EarlyStopping, LastCheckpoint, ProgressReporter
 from nlptk.classify.conditioning import Conditioning, condition_rows, vector_diagnostics
 from nlptk.classify.config import ClassifierConfig
@@ -41,11 +42,13 @@ from nlptk.classify.data import (
     EncodedDataset,
     build_vocabulary,
     collate_fn,
+    data_fingerprint,
     encode_labels,
     encode_texts,
     make_loader,
 )
 from nlptk.classify.diagnose import diagnose
+from nlptk.classify.distributed import distribute
 from nlptk.classify.embeddings import match_embeddings_masked, random_embeddings
 from nlptk.classify.freezing import FreezeRows, RepeatedBatchSampler, epoch_repeats
 from nlptk.classify.learner import Learner
@@ -54,6 +57,7 @@ from nlptk.classify.model import RNNClassifier
 from nlptk.classify.persist import checkpoint_path, load_checkpoint
 from nlptk.classify.predictor import TrainedClassifier
 from nlptk.classify.runtime import resolve_device, seed_everything
+from nlptk.distributed import collective_errors, init_distributed, ranks_summary, refuse_distributed
 from nlptk.errors import DataError, InputFileError, ParameterError
 from nlptk.io import check_output
 from nlptk.progress import ProgressCallback
@@ -177,6 +181,7 @@ def _prepare(
             )
         matrix = None
         embeddings = extra["embeddings"]
+        token_lists, neighbours = None, None
         conditioning = None
         if extra.get("conditioning") is not None:
             saved = extra["conditioning"]
@@ -191,7 +196,13 @@ def _prepare(
         )
     else:
         token_lists = [tokenizer(t) for t in train.texts]
-        vocab = build_vocabulary(token_lists, min_count=config.min_count, max_size=config.max_vocab)
+        # augmentation's replacement words join the vocabulary (their pretrained rows are needed)
+        neighbours, extra_words = neighbours_for_augmentation(token_lists, vectors, config)
+        vocab = build_vocabulary(
+            token_lists + [extra_words] * config.min_count,
+            min_count=config.min_count,
+            max_size=config.max_vocab,
+        )
         conditioning, pretrained_rows = None, None
         if vectors is not None:
             matrix, coverage, pretrained_rows = match_embeddings_masked(vocab, vectors, seed=config.seed)
@@ -225,8 +236,12 @@ def _prepare(
     if matrix is not None:
         model.load_embeddings(torch.from_numpy(matrix))
 
-    train_ds = EncodedDataset(
-        encode_texts(train.texts, tokenizer, vocab, max_length=config.max_length), y_train
+    train_ids = encode_texts(train.texts, tokenizer, vocab, max_length=config.max_length)
+    augmenter = make_augmenter(vocab, vectors, config, token_lists=token_lists, table=neighbours)
+    train_ds = (
+        AugmentedDataset(train_ids, y_train, augmenter)
+        if augmenter.active
+        else EncodedDataset(train_ids, y_train)
     )
     val_ds = EncodedDataset(encode_texts(val.texts, tokenizer, vocab, max_length=config.max_length), y_val)
     pin = device.type == "cuda"
@@ -288,14 +303,15 @@ def read_splits(
     dict
         ``"train"`` and, where present, ``"val"`` and ``"test"``.
     """
-    from nlptk.text.labelled import load_labelled_splits, read_labelled
+    from nlptk.text.labelled import find_split_files, load_labelled_splits, read_labelled
     from nlptk.text.registry import is_registry_name
 
     options: dict[str, Any] = {"format": format}
     if encoding is not None:
         options["encoding"] = encoding
     source = Path(data)
-    is_split_root = source.is_dir() and (source / "train").exists()
+    # train/ (class folders) or train.csv/.tsv/.jsonl/... beside optional val and test splits
+    is_split_root = source.is_dir() and "train" in find_split_files(source)
     is_registry = is_registry_name(data)
     if is_split_root or (is_registry and ":" not in str(data)):
         splits = load_labelled_splits(data, **options)
@@ -403,8 +419,10 @@ def train_classifier(
         resume_state = load_checkpoint(checkpoint)
         config = _check_resume(config, resume_state["extra"], checkpoint)
 
-    device = resolve_device(config.device)
+    ctx = init_distributed(resolve_device(config.device))  # one process unless under torchrun
+    device = ctx.device
     prepared = _prepare(train, vectors, val, config, resume_state, checkpoint, device)
+    distribute(prepared, ctx, batch_size=config.batch_size)
 
     def checkpoint_extra() -> dict[str, Any]:
         return {
@@ -434,9 +452,9 @@ def train_classifier(
     if pretrained and config.freeze_rows == "pretrained" and prepared.pretrained_rows is not None:
         freeze_rows = FreezeRows(torch.from_numpy(prepared.pretrained_rows))
         all_callbacks.append(freeze_rows)
-    if checkpoint is not None:
+    if checkpoint is not None and ctx.is_main:
         all_callbacks.append(LastCheckpoint(checkpoint, checkpoint_extra))
-    all_callbacks.append(ProgressReporter(progress, config.epochs))
+    all_callbacks.append(ProgressReporter(progress if ctx.is_main else None, config.epochs))
     all_callbacks.extend(callbacks or [])
     learner = Learner(
         prepared.model,
@@ -448,6 +466,7 @@ def train_classifier(
         clip_grad=config.clip_grad,
         mixed_precision=config.mixed_precision,
         callbacks=all_callbacks,
+        distributed=ctx,
     )
     logger.info(
         "training a %s classifier on %s: %d training and %d validation texts, %d classes, %d words",
@@ -468,23 +487,25 @@ def train_classifier(
         learner.load_training_state(resume_state)
         skip_until = resume_state["stage"]
         logger.info("resuming after epoch %d (stage %r)", learner.epoch, skip_until)
+    ctx.seed_rank()  # under torchrun: each rank its own dropout stream
     fit = learner.fit_one_cycle if config.schedule == "one_cycle" else learner.fit
     try:
-        for name, epochs, frozen in stages:
-            if skip_until is not None:
-                if name != skip_until:
+        with collective_errors(ctx, "training"):
+            for name, epochs, frozen in stages:
+                if skip_until is not None:
+                    if name != skip_until:
+                        continue
+                    skip_until = None
+                if learner.stop_training:
+                    break
+                if frozen and freeze_rows is not None:
+                    # only the pretrained rows are held (by the callback); the stand-in rows of
+                    # words the vectors lacked learn at the full rate, as random embeddings do
+                    learner.freeze_embeddings(False)
+                    fit(epochs, config.lr, lower_lr_factor=1.0, stage=name)
                     continue
-                skip_until = None
-            if learner.stop_training:
-                break
-            if frozen and freeze_rows is not None:
-                # only the pretrained rows are held (by the callback); the stand-in rows of
-                # words the vectors lacked learn at the full rate, as random embeddings do
-                learner.freeze_embeddings(False)
-                fit(epochs, config.lr, lower_lr_factor=1.0, stage=name)
-                continue
-            learner.freeze_embeddings(frozen)
-            fit(epochs, config.lr, lower_lr_factor=lower_lr_factor, stage=name)
+                learner.freeze_embeddings(frozen)
+                fit(epochs, config.lr, lower_lr_factor=lower_lr_factor, stage=name)
     except KeyboardInterrupt:
         if checkpoint is not None and checkpoint.exists():
             logger.warning(
@@ -509,6 +530,11 @@ def train_classifier(
             "monitor": config.monitor,
             "best_score": early.best_score if early.best_epoch else None,
             "stopped_early": learner.stop_training,
+            # what the model has seen, so that evaluating on it can be flagged (see data_fingerprint)
+            "data": {
+                "train": data_fingerprint(train),
+                **({"val": data_fingerprint(val)} if val is not None else {}),
+            },
             "resumed": resume_state is not None,
             "seconds": round(time.perf_counter() - started, 3),
             "steps_per_epoch": len(prepared.train_loader),
@@ -519,6 +545,7 @@ def train_classifier(
             "diagnosis": diagnose(
                 learner.history, n_classes=len(prepared.classes), settings=config.to_dict()
             ).to_dict(),
+            **ranks_summary(ctx),
         },
     }
     classifier = TrainedClassifier(
@@ -531,10 +558,12 @@ def train_classifier(
         device=device,
         conditioning=prepared.conditioning,
     )
-    if out_path is not None:
+    if out_path is not None and ctx.is_main:
         classifier.save(out_path, force=force)
         if checkpoint is not None and checkpoint.parent.exists():
             shutil.rmtree(checkpoint.parent, ignore_errors=True)
+    with collective_errors(ctx, "saving the model"):
+        ctx.barrier()  # the other ranks return once rank 0 has written the model
     return classifier
 
 
@@ -576,6 +605,11 @@ def find_learning_rate(
     >>> result.suggestion                                          # doctest: +SKIP
     0.0031
     """
+    refuse_distributed(
+        "the lr finder",
+        hint="run `nlptk classify lr-find` (find_learning_rate) in one process, without torchrun, and "
+        "give the rate it suggests to the distributed `nlptk classify train --lr`",
+    )
     config = (config or ClassifierConfig()).validate()
     if plot is not None:
         check_output(plot, force=force)

@@ -7,6 +7,7 @@ call the library and render its results.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -52,6 +53,8 @@ def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
     handler.setFormatter(logging.Formatter("%(message)s"))
     root.addHandler(handler)
     level = logging.WARNING if quiet else (logging.DEBUG if verbose >= 2 else logging.INFO)
+    if os.environ.get("RANK", "0") not in ("", "0") and verbose < 2:
+        level = max(level, logging.WARNING)  # under torchrun the other ranks repeat rank 0's log
     logging.getLogger("nlptk").setLevel(level)
     root.setLevel(logging.INFO if verbose >= 2 else logging.WARNING)
     for noisy in ("gensim", "smart_open", "matplotlib", "PIL"):
@@ -99,10 +102,13 @@ def progress_display(enabled: bool = True) -> Iterator[Any]:
             progress.update(task, total=event.total, completed=event.step, info=info)
         elif event.kind == "step":
             progress.update(task, completed=event.step, total=event.total or None, info=info)
-        else:
+        else:  # the bar ends where the phase ended: an early stop shows 4/8, not 8/8
             total = event.total if event.total is not None else event.step
             fields = {"info": info} if info else {}  # keep the last step's metrics otherwise
-            progress.update(task, completed=total, total=total, **fields)
+            if event.step < total:
+                shown = info or next(t.fields.get("info", "") for t in progress.tasks if t.id == task)
+                fields["info"] = f"{shown} (stopped after {event.step} of {total})".lstrip()
+            progress.update(task, completed=event.step, total=total, **fields)
 
     with progress:
         yield callback

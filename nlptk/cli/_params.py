@@ -329,3 +329,38 @@ def method_options(
         return wrapper
 
     return decorate
+
+
+def config_args(config: Params, *, exclude: Iterable[str] = ()) -> list[str]:
+    """The command-line arguments that give ``config``'s non-default values (to print a command).
+
+    >>> from dataclasses import dataclass
+    >>> from nlptk.params import param
+    >>> @dataclass(frozen=True)
+    ... class Toy(Params):
+    ...     dim: int = param(100, help="Dimensions.")
+    ...     sg: bool = param(False, help="Skip-gram.", flag="--sg/--cbow")
+    >>> config_args(Toy(dim=50, sg=True))
+    ['--dim', '50', '--sg']
+    """
+    cls = type(config)
+    default = cls()
+    skipped = set(exclude)
+    args: list[str] = []
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        spec: ParamSpec = field.metadata.get("nlptk.param", ParamSpec(help=""))
+        value = getattr(config, field.name)
+        if field.name in skipped or not spec.cli or value is None or value == getattr(default, field.name):
+            continue
+        if isinstance(value, bool):
+            args.append(_display_flag(option_flag(field.name, spec, is_bool=True), value))
+            continue
+        text = (
+            ",".join(str(v) for v in value)
+            if isinstance(value, tuple)
+            else f"{value:g}"
+            if isinstance(value, float)
+            else str(value)
+        )
+        args += [option_flag(field.name, spec).split(" ")[0], text]
+    return args

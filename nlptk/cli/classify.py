@@ -7,18 +7,20 @@ Training, the lr finder and prediction are defined here; `evaluate` lives in
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from nlptk.classify.config import ClassifierConfig
 from nlptk.cli import classify_evaluate, classify_review
 from nlptk.cli._common import console, progress_display
-from nlptk.cli._params import config_options
+from nlptk.cli._params import config_args, config_options
 
 __all__ = ["app"]
 
@@ -86,16 +88,37 @@ def train_command(
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of --out.")] = False,
     force: ForceOpt = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show progress bars.")] = True,
+    find_lr: Annotated[
+        bool,
+        typer.Option(
+            "--find-lr",
+            help="Run the lr finder first (as `classify lr-find` does) and train at its suggestion.",
+        ),
+    ] = False,
     *,
     config: ClassifierConfig,
 ) -> None:
     """Train a text classifier, starting from pretrained vectors (frozen first, then fine-tuned)."""
-    from nlptk.classify.train import read_splits, train_classifier
+    from nlptk.classify.train import find_learning_rate, read_splits, train_classifier
+    from nlptk.distributed import env_rank
 
     config = config.replace(tokenizer=_tokenizer_config(tokenizer))
+    if find_lr and config.lr != ClassifierConfig().lr:
+        from nlptk.errors import ParameterError
+
+        raise ParameterError("give --lr or --find-lr, not both")
     splits = read_splits(data, val=val, test=test, format=format, encoding=encoding)
     loaded_vectors = _load_vectors(vectors, vectors_limit)
-    with progress_display(progress) as callback:
+    main_rank = env_rank() == 0  # under torchrun, rank 0 alone shows progress and results
+    if find_lr:
+        with progress_display(progress and main_rank) as callback:
+            found = find_learning_rate(
+                splits["train"], vectors=loaded_vectors, config=config, progress=callback
+            )
+        if main_rank:
+            console.print(f"training at the lr finder's suggestion: [bold]--lr {found.suggestion:.2g}[/]")
+        config = config.replace(lr=float(f"{found.suggestion:.2g}"))
+    with progress_display(progress and main_rank) as callback:
         clf = train_classifier(
             splits["train"],
             vectors=loaded_vectors,
@@ -106,6 +129,8 @@ def train_command(
             resume=resume,
             progress=callback,
         )
+    if not main_rank:
+        return
     table = Table(title=f"{config.cell} classifier saved to {out}")
     for column in (
         "epoch",
@@ -199,15 +224,40 @@ def lr_find_command(
             force=force,
             progress=callback,
         )
-    console.print(f"suggested learning rate: [bold]{result.suggestion:.2e}[/]")
-    steep = f"{result.steepest_lr:.2e}" if result.steepest_lr else "-"
-    minimum = f"{result.min_loss_lr:.2e}" if result.min_loss_lr else "-"
-    console.print(
-        f"steepest descent at {steep}; lowest loss at {minimum}; {len(result.lrs)} steps"
-        + (" (stopped: the loss diverged)" if result.diverged else "")
-    )
+    console.print(f"suggested learning rate: [bold]{result.suggestion:.2g}[/]")
+    console.print(_suggestion_reason(result))
     if plot is not None:
         console.print(f"plot saved to {plot}")
+    command = ["nlptk", "classify", "train", data]
+    for flag, value in (
+        ("--vectors", vectors),
+        ("--vectors-limit", vectors_limit),
+        ("--format", format),
+        ("--encoding", encoding),
+    ):
+        if value is not None:
+            command += [flag, str(value)]
+    if tokenizer != "regex":
+        command += ["--tokenizer", tokenizer]
+    command += [*config_args(config, exclude=("tokenizer",)), "--lr", f"{result.suggestion:.2g}"]
+    console.print(
+        "next, train at this rate (or give classify train --find-lr to find it and train in one go):\n  "
+        + escape(shlex.join(command)),
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _suggestion_reason(result: Any) -> str:
+    """Where the suggestion comes from, in words (the finder's two rules)."""
+    lowest = f"lowest loss at {result.min_loss_lr:.2g}" if result.min_loss_lr else "no lowest loss"
+    steps = f"{len(result.lrs)} steps" + (", stopped when the loss diverged" if result.diverged else "")
+    if result.steepest_lr:
+        return f"the loss falls fastest at {result.steepest_lr:.2g} ({lowest}; {steps})"
+    return (
+        f"the loss never fell clearly before it rose, so no steepest descent: the suggestion is a tenth "
+        f"of the rate with the lowest loss ({lowest}; {steps})"
+    )
 
 
 def _read_texts(texts: list[str], file: Path | None, encoding: str) -> Iterator[str]:

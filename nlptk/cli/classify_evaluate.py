@@ -20,11 +20,6 @@ if TYPE_CHECKING:
 __all__ = ["evaluate_command", "register"]
 
 
-def _default_out(model: Path, data: Path) -> Path:
-    stem = Path(str(data).rstrip("/\\")).name.split(".")[0] or "data"
-    return Path(f"eval-{model.resolve().name}-{stem}")
-
-
 def _confusion_table(result: Interpretation) -> Table:
     table = Table(
         title="Confusion matrix", caption="rows: true class, columns: predicted class", title_justify="left"
@@ -89,7 +84,7 @@ def evaluate_command(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Report folder [default: ./eval-<model>-<data>]."),
+        typer.Option("--out", "-o", help="Also write the report, plots and predictions.csv to this folder."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output folders.")] = False,
     encoding: Annotated[
@@ -111,20 +106,20 @@ def evaluate_command(
     batch_size: Annotated[int, typer.Option(min=1, help="Prediction batch size.")] = 256,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:N or mps.")] = "auto",
 ) -> None:
-    """Evaluate MODEL on labelled DATA; write the report and plots to a folder.
+    """Evaluate MODEL on labelled DATA and print the report.
 
     Prints accuracy, macro-F1, the per-class report, the confusion matrix, the most
     confused pairs and the example lists (most confident correct, least confident,
-    confident mistakes), and writes them with the confusion-matrix plot and the full
-    predictions (predictions.csv) to --out.
+    confident mistakes); with --out, also writes them with the confusion-matrix plot and
+    the full predictions (predictions.csv) to that folder. Says so when DATA is the data
+    the model was trained or validated on.
     """
     from nlptk.classify.evaluate import evaluate_classifier
 
-    target = out if out is not None else _default_out(model, data)
     result = evaluate_classifier(
         model,
         data,
-        out=target,
+        out=out,
         force=force,
         encoding=encoding,
         format=format,
@@ -156,7 +151,8 @@ def evaluate_command(
     mistakes = result.confident_mistakes(top)
     if mistakes:
         console.print(_examples_table("Confident mistakes", mistakes))
-    console.print(f"Report written to [bold]{escape(str(target))}[/]", highlight=False)
+    if out is not None:
+        console.print(f"Report written to [bold]{escape(str(out))}[/]", highlight=False)
     if projector is not None:
         console.print(
             f"Projector files written to [bold]{escape(str(projector))}[/] "

@@ -180,3 +180,27 @@ def download(
     err_console.print(f"downloading [bold]{name}[/] into {target} ...")
     path = download_corpus(name.split(":", 1)[0], data_dir=target, force=force)
     typer.echo(str(path))
+
+
+@app.command("make-topics")
+def make_topics(
+    out: Annotated[Path, typer.Argument(help="Folder to write: train.csv and test.csv (text,label).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+) -> None:
+    """Write a labelled example: lee_background's sentences with their article's topic.
+
+    Articles are labelled by keyword rules (nlptk.text.examples.TOPIC_WORDS): about 1,200
+    sentences in six topics. Whole articles go to test.csv, so its sentences come from articles
+    that training never sees.
+    """
+    from nlptk.text.examples import make_topic_dataset
+
+    data = make_topic_dataset(out, force=force)
+    table = Table(title=f"{out}: sentences of {data.articles} labelled articles", title_justify="left")
+    table.add_column("topic", style="bold")
+    table.add_column("train.csv", justify="right")
+    table.add_column("test.csv", justify="right")
+    for topic in data.train:
+        table.add_row(topic, f"{data.train[topic]:,}", f"{data.test.get(topic, 0):,}")
+    table.add_row("all", f"{sum(data.train.values()):,}", f"{sum(data.test.values()):,}", style="bold")
+    console.print(table)

@@ -57,11 +57,13 @@ def train_command(
     manifest) and, for fastText, model.bin (vectors for unseen words). Each method's options
     are listed with the methods that take them; giving one to another method is an error.
     """
+    from nlptk.distributed import env_rank
+
     tok: dict[str, Any] = {"name": tokenizer}
     if lowercase is not None:
         tok["lowercase"] = lowercase
     started = time.perf_counter()
-    with progress_display(not no_progress) as callback:
+    with progress_display(not no_progress and env_rank() == 0) as callback:
         vectors = train(
             corpus,
             method,
@@ -76,7 +78,8 @@ def train_command(
             data_dir=data_dir,
             config=config,
         )
-    _render_summary(vectors.meta, out, time.perf_counter() - started)
+    if env_rank() == 0:  # under torchrun, rank 0 alone shows the summary
+        _render_summary(vectors.meta, out, time.perf_counter() - started)
 
 
 def _render_summary(meta: dict[str, Any], out: Path, seconds: float) -> None:

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from nlptk.cli._common import console, progress_display
 from nlptk.cli._params import config_options
+from nlptk.distributed import env_rank
 from nlptk.lm.config import FINETUNE_FIXED, LanguageModelConfig
 
 __all__ = ["app"]
@@ -143,7 +144,7 @@ def train_command(
     from nlptk.lm.train import train_language_model
 
     config = config.replace(tokenizer=_tokenizer(tokenizer, lowercase))
-    with progress_display(not no_progress) as callback:
+    with progress_display(not no_progress and env_rank() == 0) as callback:
         lm = train_language_model(
             corpus,
             vectors=_load_vectors(vectors, vectors_limit),
@@ -157,7 +158,8 @@ def train_command(
             column=column,
             data_dir=data_dir,
         )
-    _render_training(lm, out, "language model")
+    if env_rank() == 0:  # under torchrun, rank 0 alone shows the results
+        _render_training(lm, out, "language model")
 
 
 @app.command("finetune")
@@ -201,7 +203,7 @@ def finetune_command(
     """
     from nlptk.lm.finetune import finetune_language_model
 
-    with progress_display(not no_progress) as callback:
+    with progress_display(not no_progress and env_rank() == 0) as callback:
         lm = finetune_language_model(
             model,
             texts,
@@ -217,7 +219,8 @@ def finetune_command(
             column=column,
             data_dir=data_dir,
         )
-    _render_training(lm, out, "fine-tuned language model")
+    if env_rank() == 0:  # under torchrun, rank 0 alone shows the results
+        _render_training(lm, out, "fine-tuned language model")
 
 
 @app.command("eval")

@@ -228,7 +228,9 @@ def train_fasttext(
         "words_per_s": round(speed),
         "train_seconds": round(seconds, 3),
     }
+    model_path = None
     if workdir is not None:
         meta["files"] = [MODEL_FILE]
         meta["subwords"] = {"format": "fasttext-bin", "file": MODEL_FILE}
-    return Vectors.from_gensim(kv, meta=meta)
+        model_path = Path(workdir) / MODEL_FILE  # the pipeline repoints it when the folder is renamed
+    return Vectors.from_gensim(kv, meta=meta, subword_model=model_path)

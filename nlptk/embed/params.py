@@ -47,6 +47,7 @@ class Word2VecParams(Params):
     hs: bool = param(False, help="Hierarchical softmax.", flag="--hs/--no-hs")
     negative: int = param(5, help="Negative samples per positive one (0: none; then --hs).", min=0)
     sample: float = param(1e-3, help="Down-sampling threshold for frequent words (0: off).", min=0.0)
+    ns_exponent: float = param(0.75, help="Shape of the negative-sampling distribution (1: by frequency).")
     lr: float = param(0.025, help="Initial learning rate (alpha).", min=0.0, min_exclusive=True)
     workers: int | None = param(None, help="Worker threads (default: the CPU count, at most 8).", min=1)
     seed: int = param(1, help="Random seed.", min=0)

@@ -162,7 +162,11 @@ def _write_output(vectors: Vectors, folder: Path, formats: tuple[str, ...]) -> N
     vectors.meta["files"] = files
     # The native writer owns its folder; write it aside, then move its files in beside the others.
     staging = folder / ".native"
-    _save_vectors(vectors, staging, "native")
+    model, vectors.subword_model = vectors.subword_model, None  # already in the folder: no second copy
+    try:
+        _save_vectors(vectors, staging, "native")
+    finally:
+        vectors.subword_model = model
     for item in staging.iterdir():
         os.replace(item, folder / item.name)
     staging.rmdir()
@@ -264,11 +268,16 @@ def train(
             config = config.replace(**params)
     if out is not None:
         check_output(out, force=force)
+    ctx = _distributed_context(method, config)
     tok = get_tokenizer(tokenizer)
     source = open_corpus(corpus, column=column, encoding=encoding, data_dir=data_dir)
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    if not ctx.is_main:
+        ctx.barrier()  # under torchrun rank 0 tokenizes; the others then find its cache
     cache = tokenize_to_cache(source, tok, cache_dir=cache_dir, progress=progress)
+    if ctx.is_main:
+        ctx.barrier()
     timings["tokenize"] = round(time.perf_counter() - started, 3)
 
     def run(workdir: Path | None) -> Vectors:
@@ -288,13 +297,33 @@ def train(
             _rewrite_meta(workdir, vectors.meta)
         return vectors
 
-    if out is None:
+    if out is None or not ctx.is_main:  # rank 0 alone writes
         return run(None)
     with atomic_directory(out, force=force) as workdir:
         vectors = run(workdir)
     logger.info("wrote %s", out)
     vectors.meta["path"] = os.fspath(out)
+    if vectors.subword_model is not None:  # it was written inside the folder, which has been renamed
+        vectors.subword_model = Path(out) / vectors.subword_model.name
     return vectors
+
+
+def _distributed_context(method: str, config: Any) -> Any:
+    """The torchrun context (one process without torchrun); only GloVe trains on several ranks."""
+    from nlptk.distributed import LOCAL, env_world_size, init_distributed
+
+    world = env_world_size()
+    if world == 1:
+        return LOCAL
+    if method != "glove":
+        raise ParameterError(
+            f"{method} trains on one machine (many threads), but it was launched on {world} ranks",
+            hint=f"run `nlptk embed train --method {method} --workers N` without torchrun; "
+            "only --method glove runs under torchrun",
+        )
+    from nlptk.embed.glove.trainer import resolve_device
+
+    return init_distributed(resolve_device(getattr(config, "device", "auto")))
 
 
 def _manifest(

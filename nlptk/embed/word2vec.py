@@ -141,6 +141,7 @@ def train_word2vec(
         hs=int(config.hs),
         negative=config.negative,
         sample=config.sample,
+        ns_exponent=config.ns_exponent,
         alpha=config.lr,
         workers=workers,
         seed=config.seed,

@@ -47,7 +47,7 @@ FINETUNE_FIXED = (
 )
 #: Settings a resumed run may change (budgets, where it runs, how patient it is).
 RESUMABLE_CHANGES = frozenset(
-    {"device", "mixed_precision", "patience", "max_tokens", "max_minutes", "threads", "epochs"}
+    {"device", "mixed_precision", "cpu_bf16", "patience", "max_tokens", "max_minutes", "threads"}
 )
 
 
@@ -143,7 +143,12 @@ class LanguageModelConfig(EncoderConfig):
     )
     seed: int = param(0, help="Random seed.")
     device: str = param("auto", help="auto, cpu, cuda, cuda:N or mps.")
-    mixed_precision: bool = param(True, help="Autocast and a gradient scaler on CUDA.")
+    mixed_precision: bool = param(True, help="Autocast (float16) and a gradient scaler on CUDA.")
+    cpu_bf16: bool = param(
+        False,
+        help="Autocast to bfloat16 on the CPU: about 1.4x faster on CPUs with AVX512-BF16 or AMX, "
+        "slower on others (check the validation perplexity).",
+    )
     threads: int | None = param(
         None, help="CPU threads for torch while training (None: torch's default).", min=1
     )

@@ -130,7 +130,9 @@ def _grow(
         old = source.shape[0]
         value = source.new_empty(target.shape)
         value[:old] = source
-        value[old:] = source[len(SPECIALS) :].mean(dim=0, keepdim=True)
+        # rows indexed by word id start with the specials, which are no model for a word
+        words = source[len(SPECIALS) :] if old == network.encoder.vocab_size else source
+        value[old:] = words.mean(dim=0, keepdim=True)
         if key == "encoder.embedding.weight" and new_rows is not None:
             value[old:] = torch.from_numpy(new_rows)
         state[key] = value

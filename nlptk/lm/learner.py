@@ -30,10 +30,11 @@ import torch
 
 from nlptk.classify.callbacks import Callback
 from nlptk.classify.runtime import get_rng_state, set_rng_state
+from nlptk.distributed import LOCAL, DistContext
 from nlptk.errors import TrainingError
 from nlptk.lm.config import LanguageModelConfig
 from nlptk.lm.encoder import RNNEncoder
-from nlptk.lm.model import RNNLanguageModel, evaluate_stream
+from nlptk.lm.model import RNNLanguageModel, autocast_settings, evaluate_stream
 from nlptk.lm.persist import save_checkpoint
 from nlptk.lm.stream import bptt_windows, n_windows
 from nlptk.progress import ProgressCallback, report
@@ -45,6 +46,19 @@ logger = logging.getLogger(__name__)
 _DIV_FACTOR = 25.0
 _FINAL_DIV_FACTOR = 1e4
 _PCT_START = 0.25
+
+
+def _adamw(groups: list[dict[str, Any]], lr: float, weight_decay: float) -> torch.optim.AdamW:
+    """AdamW with the fused kernel where torch has one for the device (CPU since torch 2.4).
+
+    The fused update is one pass over each parameter instead of several: on the benchmark's
+    network (50k-word embedding and adaptive softmax, 10M parameters) the optimizer step takes
+    about 35 ms instead of 200 ms on one core, 5% of a training step.
+    """
+    try:
+        return torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay, fused=True)
+    except (RuntimeError, ValueError, TypeError):  # an older torch or an unsupported device
+        return torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay)
 
 
 def _perplexity(loss: float | None) -> float | None:
@@ -66,6 +80,11 @@ class LMLearner:
         Training settings (``lr``, ``epochs``, ``bptt``, ``schedule``, budgets...).
     device : torch.device
     callbacks : iterable of Callback
+    distributed : DistContext, optional
+        Under ``torchrun``: ``train_data`` holds this rank's rows of the global batch; the model
+        trains as ``DistributedDataParallel``, token counts (and budgets) are global, a time
+        budget is rank 0's clock, and rank 0's ``stop_training`` is broadcast. Validation runs
+        on every rank (the held-out slice is small and the weights are the same).
 
     Attributes
     ----------
@@ -89,20 +108,25 @@ class LMLearner:
         config: LanguageModelConfig,
         device: torch.device,
         callbacks: Iterable[Callback] = (),
+        distributed: DistContext | None = None,
     ) -> None:
         self.model = model.to(device)
+        self.dist = distributed or LOCAL
+        self.train_model: torch.nn.Module = self.model  # the DDP wrapper under torchrun
         self.train_data = train_data
         self.val_data = val_data
         self.config = config
         self.device = device
         self.callbacks: list[Callback] = list(callbacks)
-        self.use_amp = bool(config.mixed_precision and device.type == "cuda")
-        self.scaler = torch.amp.GradScaler(device.type, enabled=self.use_amp)
-        self.steps_per_epoch = n_windows(train_data.shape[1], config.bptt)
-        self.tokens_per_step = train_data.shape[0] * config.bptt
-        self.optimizer = torch.optim.AdamW(
-            self.param_groups(config.lr), lr=config.lr, weight_decay=config.weight_decay
+        self.autocast = autocast_settings(
+            device, mixed_precision=config.mixed_precision, cpu_bf16=config.cpu_bf16
         )
+        # float16 needs loss scaling; bfloat16 has float32's range and does not
+        use_scaler = self.autocast["enabled"] and self.autocast["dtype"] == torch.float16
+        self.scaler = torch.amp.GradScaler(device.type, enabled=use_scaler)
+        self.steps_per_epoch = n_windows(train_data.shape[1], config.bptt)
+        self.tokens_per_step = train_data.shape[0] * config.bptt * self.dist.world_size  # global
+        self.optimizer = _adamw(self.param_groups(config.lr), config.lr, config.weight_decay)
         self.scheduler: torch.optim.lr_scheduler.LRScheduler | None = None
         self.schedule_steps = 0  # steps the one cycle spans (0: not laid out yet)
         self.calibration_steps = 0
@@ -171,6 +195,7 @@ class LMLearner:
         left = self.config.max_minutes * 60.0 - self.train_seconds  # type: ignore[operator]
         affordable = int(0.97 * left / max(seconds_per_step, 1e-9))
         remaining = max(1, min(self.planned_steps() - self.step, affordable))
+        remaining = int(self.dist.broadcast_object(remaining))  # rank 0's clock: one schedule for all
         logger.info(
             "time budget: %.3f s a step, so the one cycle spans the next %d steps (peak lr %.3g)",
             seconds_per_step,
@@ -198,6 +223,9 @@ class LMLearner:
         """Train ``config.epochs`` epochs, or until a budget or early stopping ends it."""
         if self.schedule_steps == 0 and self.calibration_steps == 0:
             self._start_schedule()
+        # an adaptive-softmax cluster without a target in a batch leaves its parameters unused
+        adaptive = self.config.decoder == "adaptive"
+        self.train_model = self.dist.wrap(self.model, find_unused_parameters=adaptive)
         self._call("on_fit_begin")
         while self.epoch < self.config.epochs and not self.stop_training:
             record = self.train_epoch()
@@ -214,13 +242,14 @@ class LMLearner:
                 f"{record['tokens_per_s']:,.0f}",
             )
             self._call("on_epoch_end", record)
+            self.stop_training = self.dist.broadcast_flag(self.stop_training)  # rank 0 decides
             if record["partial"]:
                 self.stop_training = True
         self._call("on_fit_end")
 
     def train_epoch(self) -> dict[str, Any]:
         """One pass over the training stream (shorter when a budget ends it)."""
-        model, optimizer, scaler, device = self.model, self.optimizer, self.scaler, self.device
+        model, optimizer, scaler, device = self.train_model, self.optimizer, self.scaler, self.device
         model.train()
         clip = self.config.clip_grad
         params = [p for p in model.parameters() if p.requires_grad]
@@ -233,7 +262,11 @@ class LMLearner:
         partial = False
         n_batches = self.steps_per_epoch
         for batch_index, (inputs, targets) in enumerate(bptt_windows(self.train_data, self.config.bptt), 1):
-            if not self._budget_left():
+            left = self._budget_left()
+            if self.config.max_minutes is not None:  # clocks differ: rank 0 decides for all
+                left = self.dist.broadcast_flag(left)
+            if not left:
+                self.stop_reason = self.stop_reason or "rank 0's time budget"
                 partial = True
                 break
             x = inputs.to(device, non_blocking=True)
@@ -241,7 +274,7 @@ class LMLearner:
             if state is not None:
                 state = RNNEncoder.detach_state(state)
             optimizer.zero_grad(set_to_none=True)
-            with torch.autocast(device.type, enabled=self.use_amp):
+            with torch.autocast(**self.autocast):
                 loss, state = model(x, y, state)
             scaler.scale(loss).backward()
             if clip:
@@ -255,7 +288,7 @@ class LMLearner:
             n = y.numel()
             loss_sum += loss.detach().double() * n
             tokens += n
-            self.tokens_seen += n
+            self.tokens_seen += n * self.dist.world_size
             if batch_index % check_every == 0:
                 self._check_finite(loss_sum, batch_index)
             self.train_seconds = seconds_before + (time.perf_counter() - started)
@@ -266,6 +299,8 @@ class LMLearner:
             self.epoch_loss_sum, self.epoch_tokens = loss_sum, tokens
             self._call("on_batch_end", batch_index, n_batches, None)
         self._check_finite(loss_sum, n_batches)
+        totals = self.dist.sum_(torch.stack([loss_sum, loss_sum.new_tensor(tokens)]))  # over the ranks
+        loss_total, tokens = float(totals[0]), int(totals[1])
         if tokens == 0:
             raise TrainingError(
                 f"{self.stop_reason or 'the budget'} ended before one batch of "
@@ -278,7 +313,7 @@ class LMLearner:
             )
         seconds = time.perf_counter() - started
         return {
-            "train_loss": float(loss_sum) / tokens,
+            "train_loss": loss_total / tokens,
             "lr": float(optimizer.param_groups[-1]["lr"]),
             "tokens": tokens,
             "tokens_seen": self.tokens_seen,
@@ -312,7 +347,7 @@ class LMLearner:
         if self.val_data is None or self.val_data.shape[1] < 2:
             return {"val_loss": None, "val_perplexity": None}
         loss, _ = evaluate_stream(
-            self.model, self.val_data, bptt=self.config.bptt, device=self.device, mixed_precision=self.use_amp
+            self.model, self.val_data, bptt=self.config.bptt, device=self.device, autocast=self.autocast
         )
         if not math.isfinite(loss):
             raise TrainingError(
@@ -343,17 +378,17 @@ class LMLearner:
     def load_training_state(self, state: dict[str, Any]) -> None:
         """Restore :meth:`training_state` output (the run continues with the next epoch)."""
         self.model.load_state_dict(state["model"])
+        if int(state["schedule_steps"]):  # before the optimizer state: OneCycleLR resets the rates
+            self._lay_out_schedule(int(state["schedule_steps"]))
         self.optimizer.load_state_dict(state["optimizer"])
+        if self.scheduler is not None and state["scheduler"] is not None:
+            self.scheduler.load_state_dict(state["scheduler"])
         self.epoch = int(state["epoch"])
         self.step = int(state["step"])
         self.tokens_seen = int(state["tokens_seen"])
         self.train_seconds = float(state["train_seconds"])
         self.stop_training = bool(state["stop_training"])
         self.history = list(state["history"])
-        if int(state["schedule_steps"]):
-            self._lay_out_schedule(int(state["schedule_steps"]))
-            if self.scheduler is not None and state["scheduler"] is not None:
-                self.scheduler.load_state_dict(state["scheduler"])
         self.scaler.load_state_dict(state["scaler"])
         by_name = {c.name: c for c in self.callbacks}
         for name, cb_state in state.get("callbacks", {}).items():

@@ -10,6 +10,7 @@ vocabulary trains at a useful speed on a CPU.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -19,7 +20,19 @@ from nlptk.lm.config import LanguageModelConfig
 from nlptk.lm.encoder import EncoderState, RNNEncoder, _locked_dropout
 from nlptk.lm.stream import bptt_windows
 
-__all__ = ["RNNLanguageModel", "evaluate_stream"]
+__all__ = ["RNNLanguageModel", "autocast_settings", "evaluate_stream"]
+
+
+def autocast_settings(
+    device: torch.device, *, mixed_precision: bool, cpu_bf16: bool = False
+) -> dict[str, Any]:
+    """Arguments of ``torch.autocast``: float16 on CUDA with ``mixed_precision``, bfloat16 on the
+    CPU with ``cpu_bf16``, else disabled."""
+    if device.type == "cuda" and mixed_precision:
+        return {"device_type": "cuda", "dtype": torch.float16, "enabled": True}
+    if device.type == "cpu" and cpu_bf16:
+        return {"device_type": "cpu", "dtype": torch.bfloat16, "enabled": True}
+    return {"device_type": device.type, "enabled": False}
 
 
 class RNNLanguageModel(nn.Module):
@@ -103,7 +116,7 @@ def evaluate_stream(
     *,
     bptt: int,
     device: torch.device,
-    mixed_precision: bool = False,
+    autocast: dict[str, Any] | None = None,
 ) -> tuple[float, int]:
     """Mean negative log-likelihood of a batchified stream, and the tokens it was measured on.
 
@@ -120,14 +133,14 @@ def evaluate_stream(
         ``exp(loss)`` is the perplexity. ``(nan, 0)`` when ``data`` has fewer than 2 columns.
     """
     model.eval()
-    use_amp = mixed_precision and device.type == "cuda"
+    autocast = autocast or {"device_type": device.type, "enabled": False}
     total = torch.zeros((), dtype=torch.float64, device=device)
     count = 0
     state = None
     for inputs, targets in bptt_windows(data, bptt):
         x = inputs.to(device, non_blocking=True)
         y = targets.to(device, non_blocking=True)
-        with torch.autocast(device.type, enabled=use_amp):
+        with torch.autocast(**autocast):
             loss, state = model(x, y, state)
         total += loss.double() * y.numel()
         count += y.numel()

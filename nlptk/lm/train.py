@@ -29,6 +29,7 @@ import torch
 
 from nlptk.classify.callbacks import Callback, EarlyStopping
 from nlptk.classify.runtime import resolve_device, seed_everything
+from nlptk.distributed import DistContext, check_same, collective_errors, digest, init_distributed
 from nlptk.errors import DataError, InputFileError, ParameterError
 from nlptk.io import check_output
 from nlptk.lm.config import RESUMABLE_CHANGES, LanguageModelConfig
@@ -146,24 +147,31 @@ def _fit(
     progress: ProgressCallback | None,
     callbacks: list[Callback] | None,
     info: dict[str, Any],
+    ctx: DistContext | None = None,
 ) -> LanguageModel:
     """Train ``network`` on the id stream and return (and save) the language model."""
     started = time.perf_counter()
     train, val = _split(ids, config, source)
-    device = resolve_device(config.device)
+    ctx = ctx or init_distributed(resolve_device(config.device))  # one process unless under torchrun
+    device = ctx.device
+    train_tokens = int(train.numel())
+    train = _rows_of_rank(train, ctx, ids=ids, vocabulary=vocabulary, network=network)
     checkpoint = checkpoint_path(out) if out is not None else None
     early = EarlyStopping("val_loss", config.patience)
     all_callbacks: list[Callback] = [early]
-    if checkpoint is not None:
+    if checkpoint is not None and ctx.is_main:
         extra = {"config": user_config.to_dict(), "vocab": vocabulary.to_dict(), "info": info}
         all_callbacks.append(EpochCheckpoint(checkpoint, extra))
-    all_callbacks.append(LMProgress(progress, config.epochs))
+    all_callbacks.append(LMProgress(progress if ctx.is_main else None, config.epochs))
     all_callbacks.extend(callbacks or [])
     with _threads(config.threads):
-        learner = LMLearner(network, train, val, config=config, device=device, callbacks=all_callbacks)
+        learner = LMLearner(
+            network, train, val, config=config, device=device, callbacks=all_callbacks, distributed=ctx
+        )
         if resume_state is not None:
             learner.load_training_state(resume_state)
             logger.info("resuming after epoch %d (%s tokens seen)", learner.epoch, f"{learner.tokens_seen:,}")
+        ctx.seed_rank()  # under torchrun: each rank its own dropout stream
         logger.info(
             "training a %d-layer %s language model on %s: %s training and %s validation tokens, %d words, "
             "%s decoder",
@@ -176,7 +184,8 @@ def _fit(
             config.decoder,
         )
         try:
-            learner.fit()
+            with collective_errors(ctx, "language-model training"):
+                learner.fit()
         except KeyboardInterrupt:
             if checkpoint is not None and checkpoint.exists():
                 logger.warning(
@@ -200,19 +209,57 @@ def _fit(
         else None,
         "stopped_by": learner.stop_reason or ("early stopping" if learner.stop_training else None),
         "device": str(device),
+        "schedule": {
+            "kind": config.schedule,
+            "planned_steps": learner.planned_steps(),
+            "schedule_steps": learner.schedule_steps,
+            "calibration_steps": learner.calibration_steps,
+            "steps": learner.step,
+        },
         "resumed": resume_state is not None,
-        "train_tokens": int(train.numel()),
+        "train_tokens": train_tokens,
         "val_tokens": 0 if val is None else int(val.numel()),
+        **({"world_size": ctx.world_size, "backend": ctx.backend} if ctx.active else {}),
     }
     tokenizer = tokenizer_from_config(config.tokenizer)
     model = LanguageModel(
         network, config=config, vocabulary=vocabulary, tokenizer=tokenizer, meta=meta, device=device
     )
-    if out is not None:
+    if out is not None and ctx.is_main:
         model.save(out, force=force)
         if checkpoint is not None and checkpoint.parent.exists():
             shutil.rmtree(checkpoint.parent, ignore_errors=True)
+    with collective_errors(ctx, "saving the language model"):
+        ctx.barrier()  # the other ranks return once rank 0 has written the model
     return model
+
+
+def _rows_of_rank(
+    train: torch.Tensor, ctx: DistContext, *, ids: np.ndarray, vocabulary: Vocabulary, network: Any
+) -> torch.Tensor:
+    """Under torchrun, this rank's rows of the batchified stream (after checking the ranks agree).
+
+    ``--batch-size`` stays the global number of rows: rank ``r`` takes rows ``r, r + N, ...``,
+    so the steps per epoch, the schedule and the averaged gradient are those of one process.
+    """
+    if not ctx.active:
+        return train
+    rows = train.shape[0]
+    if rows % ctx.world_size:  # the same on every rank: all refuse before any collective
+        raise ParameterError(
+            f"batch_size={rows} rows of the token stream cannot be shared equally by {ctx.world_size} ranks",
+            hint=f"use a --batch-size that is a multiple of {ctx.world_size}",
+        )
+    state = network.state_dict()
+    check_same(
+        ctx,
+        {
+            "token stream": digest(ids),
+            "vocabulary": digest(list(vocabulary.words)),
+            "initial weights (vectors)": digest([state[k] for k in sorted(state)]),
+        },
+    )
+    return train[ctx.rank :: ctx.world_size].contiguous()
 
 
 def _load_resume(out: Path | None, resume: bool) -> dict[str, Any] | None:
@@ -307,9 +354,14 @@ def train_language_model(
     resume_state = _load_resume(out_path, resume)
     if resume_state is not None:
         _check_resume(config, resume_state["extra"]["config"], checkpoint_path(out_path))  # type: ignore[arg-type]
+    ctx = init_distributed(resolve_device(config.device))  # one process unless under torchrun
     tokenizer = tokenizer_from_config(config.tokenizer)
     source = open_corpus(corpus, column=column, encoding=encoding, data_dir=data_dir)
+    if not ctx.is_main:
+        ctx.barrier()  # under torchrun rank 0 tokenizes; the others then find its cache
     cache = tokenize_to_cache(source, tokenizer, cache_dir=cache_dir, progress=progress)
+    if ctx.is_main:
+        ctx.barrier()
     loaded = _as_vectors(vectors)
     if resume_state is not None:
         vocabulary = Vocabulary.from_dict(resume_state["extra"]["vocab"])
@@ -354,4 +406,5 @@ def train_language_model(
         progress=progress,
         callbacks=callbacks,
         info=info,
+        ctx=ctx,
     )

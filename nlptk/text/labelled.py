@@ -548,7 +548,12 @@ def read_labelled_rows(
     return raw, fmt, enc, p
 
 
-def _find_split_files(folder: Path) -> dict[str, Path]:
+def find_split_files(folder: Path) -> dict[str, Path]:
+    """The splits in a dataset folder: ``{"train": .., "val": .., "test": ..}`` where present.
+
+    A split is a sub-folder (``train/``, ``val/`` or ``valid/`` or ``dev/``, ``test/``) or a
+    file with that stem (``train.csv``, ``test.tsv``...).
+    """
     found: dict[str, Path] = {}
     for split, names in SPLIT_NAMES.items():
         for name in names:
@@ -612,7 +617,7 @@ def load_labelled_splits(
                 )
         return out
     check_input_dir(p, what="dataset folder")
-    files = _find_split_files(p)
+    files = find_split_files(p)
     if "train" not in files:
         raise InputFileError(
             "dataset folder has no train split",

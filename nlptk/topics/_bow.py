@@ -23,34 +23,54 @@ from nlptk.errors import DataError
 from nlptk.io import iter_lines
 from nlptk.progress import ProgressCallback, report
 
-__all__ = ["BagOfWords", "BowStream", "TokensFile", "build_dictionary", "to_bag_of_words"]
+__all__ = ["BagOfWords", "BowStream", "TokensFile", "build_bag_of_words", "snippet", "to_bag_of_words"]
 
 logger = logging.getLogger(__name__)
+
+
+def snippet(text: str, max_chars: int) -> str:
+    """``text`` with its whitespace collapsed, cut to ``max_chars`` (an ellipsis marks a cut)."""
+    text = " ".join(text.split())
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
 
 
 class TokensFile:
     """A re-iterable view of a tokens file (one document per line, tokens separated by spaces).
 
-    Blank lines are kept as empty documents so that row ``i`` is line ``i``.
+    Blank lines are kept as empty documents so that row ``i`` is line ``i``. With
+    ``snippet_chars``, the first pass also keeps a snippet of every line in :attr:`snippets`.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, snippet_chars: int | None = None) -> None:
         self.path = Path(path)
+        self.snippet_chars = snippet_chars
+        self.snippets: list[str] = []
 
     def __iter__(self) -> Iterator[list[str]]:
+        keep = self.snippets.append if self.snippet_chars is not None and not self.snippets else None
         for line in iter_lines(self.path):
+            if keep is not None:
+                keep(snippet(line, self.snippet_chars))  # type: ignore[arg-type]
             yield line.split()
 
 
-def build_dictionary(
+def build_bag_of_words(
     documents: Iterable[list[str]],
     *,
     no_below: int,
     no_above: float,
     keep_n: int | None,
     progress: ProgressCallback | None = None,
-) -> Any:
-    """A gensim ``Dictionary`` of ``documents``, filtered like ``filter_extremes``.
+) -> tuple[Any, BagOfWords]:
+    """A gensim ``Dictionary`` filtered like ``filter_extremes``, and the bags of words of
+    ``documents`` under it, in **one** pass over the documents.
+
+    Every document goes through ``Dictionary.doc2bow(allow_update=True)`` (what
+    ``Dictionary.add_documents`` does) and its bag is kept with the unfiltered ids; after the
+    filters the ids are mapped to the kept words' ids with NumPy, and each document's pairs are
+    sorted by id, so the bags equal what ``doc2bow`` under the filtered dictionary gives, without
+    reading and splitting the corpus a second time. gensim's pruning of the dictionary at two
+    million words is not done (it would renumber the ids mid-pass).
 
     Raises
     ------
@@ -61,26 +81,55 @@ def build_dictionary(
     from gensim.corpora import Dictionary
 
     dictionary = Dictionary()
+    doc2bow = dictionary.doc2bow
+    indptr = array("q", [0])
+    ids = array("i")
+    counts = array("i")
     report(progress, "vocabulary", "start", 0, None)
-    batch: list[list[str]] = []
     seen = 0
     for doc in documents:
-        batch.append(doc)
-        if len(batch) >= 10_000:
-            dictionary.add_documents(batch)
-            seen += len(batch)
-            batch.clear()
+        bow = doc2bow(doc, allow_update=True)
+        if bow:
+            word_ids, word_counts = zip(*bow, strict=True)
+            ids.extend(word_ids)
+            counts.extend(word_counts)
+        indptr.append(len(ids))
+        seen += 1
+        if seen % 10_000 == 0:
             report(progress, "vocabulary", "step", seen, None, words=len(dictionary))
-    if batch:
-        dictionary.add_documents(batch)
-        seen += len(batch)
     if seen == 0:
         raise DataError("no documents to fit", hint="give a corpus with at least one document")
     if len(dictionary) == 0:
         raise DataError(f"the {seen:,} documents have no tokens", hint="check the corpus and the tokenizer")
+    _check_filters(dictionary, no_below=no_below, no_above=no_above)
+    before = dict(dictionary.token2id)
+    dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
+    logger.info(
+        "vocabulary: %d words in %d documents, %d kept (no_below=%d, no_above=%s, keep_n=%s)",
+        len(before),
+        seen,
+        len(dictionary),
+        no_below,
+        no_above,
+        keep_n,
+    )
+    new_id = np.full(len(before), -1, dtype=np.int64)
+    for token, kept_id in dictionary.token2id.items():
+        new_id[before[token]] = kept_id
+    bow = _remap(
+        np.frombuffer(indptr, dtype=np.int64),
+        np.frombuffer(ids, dtype=np.int32),
+        np.frombuffer(counts, dtype=np.int32),
+        new_id,
+    )
+    report(progress, "vocabulary", "end", seen, seen, words=len(dictionary))
+    return dictionary, bow
+
+
+def _check_filters(dictionary: Any, *, no_below: int, no_above: float) -> None:
+    """Name the filter that would leave no word, with the numbers."""
     n_docs = dictionary.num_docs
     dfs = np.fromiter(dictionary.dfs.values(), dtype=np.int64, count=len(dictionary.dfs))
-    above_limit = no_above * n_docs
     pass_below = dfs >= no_below
     if not pass_below.any():
         raise DataError(
@@ -88,25 +137,28 @@ def build_dictionary(
             f"documents (the most widespread is in {int(dfs.max()):,} of {n_docs:,})",
             hint="lower no_below or give more documents",
         )
-    if not (pass_below & (dfs <= above_limit)).any():
+    if not (pass_below & (dfs <= no_above * n_docs)).any():
         raise DataError(
             f"no word is left after no_above={no_above}: the {int(pass_below.sum()):,} words kept "
             f"by no_below={no_below} all occur in more than {no_above:.0%} of the {n_docs:,} documents",
             hint="raise no_above (1.0 keeps every word) or give more documents",
         )
-    before = len(dictionary)
-    dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
-    logger.info(
-        "vocabulary: %d words in %d documents, %d kept (no_below=%d, no_above=%s, keep_n=%s)",
-        before,
-        n_docs,
-        len(dictionary),
-        no_below,
-        no_above,
-        keep_n,
+
+
+def _remap(indptr: np.ndarray, ids: np.ndarray, counts: np.ndarray, new_id: np.ndarray) -> BagOfWords:
+    """Bags of words with ids mapped through ``new_id`` (-1: dropped), sorted by id per document."""
+    n_docs = len(indptr) - 1
+    document = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(indptr))
+    mapped = new_id[ids]
+    keep = mapped >= 0
+    document, mapped, kept_counts = document[keep], mapped[keep], counts[keep]
+    order = np.lexsort((mapped, document))
+    per_document = np.bincount(document, minlength=n_docs)
+    return BagOfWords(
+        np.concatenate(([0], np.cumsum(per_document))).astype(np.int64),
+        mapped[order].astype(np.int32),
+        kept_counts[order].astype(np.int32),
     )
-    report(progress, "vocabulary", "end", seen, seen, words=len(dictionary))
-    return dictionary
 
 
 @dataclass(frozen=True)
@@ -132,10 +184,9 @@ class BagOfWords:
     def documents(self, start: int, stop: int) -> list[list[tuple[int, int]]]:
         """The ``(id, count)`` lists of documents ``start..stop-1``."""
         lo, hi = int(self.indptr[start]), int(self.indptr[stop])
-        ids = self.ids[lo:hi].tolist()
-        counts = self.counts[lo:hi].tolist()
+        pairs = list(zip(self.ids[lo:hi].tolist(), self.counts[lo:hi].tolist(), strict=True))
         bounds = (self.indptr[start : stop + 1] - lo).tolist()
-        return [list(zip(ids[a:b], counts[a:b], strict=True)) for a, b in pairwise(bounds)]
+        return [pairs[a:b] for a, b in pairwise(bounds)]
 
 
 def to_bag_of_words(documents: Iterable[list[str]], dictionary: Any) -> BagOfWords:

@@ -38,7 +38,7 @@ from nlptk.errors import DataError, NotFittedError, ParameterError
 from nlptk.params import Params, documented, param, param_error
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
-from nlptk.topics._bow import BagOfWords, BowStream, build_dictionary, to_bag_of_words
+from nlptk.topics._bow import BagOfWords, BowStream, TokensFile, build_bag_of_words, snippet, to_bag_of_words
 from nlptk.topics._infer import infer_mixtures
 
 __all__ = ["LDA", "DocumentMatch", "LDAConfig"]
@@ -153,11 +153,6 @@ class DocumentMatch(NamedTuple):
     """A snippet of the document."""
 
 
-def _snippet(text: str, max_chars: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
-
-
 def _sample_indices(lengths: np.ndarray, size: int) -> np.ndarray:
     """Up to ``size`` evenly spread indices of documents with words (the perplexity sample)."""
     candidates = np.flatnonzero(lengths > 0)
@@ -166,6 +161,15 @@ def _sample_indices(lengths: np.ndarray, size: int) -> np.ndarray:
     if len(candidates) <= size:
         return candidates
     return candidates[np.linspace(0, len(candidates) - 1, size).round().astype(np.int64)]
+
+
+def _perplexity(model: Any, sample: list[list[tuple[int, int]]]) -> float:
+    """gensim's perplexity estimate (``2 ** -log_perplexity``) of ``sample``; the model's random
+    state is left as it was, so measuring does not change training."""
+    rng = model.random_state.get_state()
+    bound = model.log_perplexity(sample)
+    model.random_state.set_state(rng)
+    return float(np.exp2(-bound))
 
 
 class LDA:
@@ -213,7 +217,7 @@ class LDA:
     backend_ : str
         ``"LdaMulticore"`` or ``"LdaModel"``.
     timings_ : dict of str to float
-        Seconds spent on ``vocabulary``, ``bag_of_words``, ``train`` and ``infer``.
+        Seconds spent on ``vocabulary`` (with the bags of words), ``train`` and ``infer``.
 
     Examples
     --------
@@ -293,30 +297,31 @@ class LDA:
         tokenizer = get_tokenizer(self.tokenizer)
         texts = list(documents)
         tokens = [tokenizer(text) for text in texts]
-        snippets = [_snippet(text, self.config.snippet_chars) for text in texts]
+        snippets = [snippet(text, self.config.snippet_chars) for text in texts]
         return self._fit_tokens(tokens, snippets, tokenizer, progress=progress)
 
     def _fit_tokens(
         self,
         tokens: Iterable[list[str]],
-        snippets: list[str],
+        snippets: list[str] | None,
         tokenizer: Tokenizer,
         *,
         progress: ProgressCallback | None = None,
     ) -> LDA:
-        """Fit on token lists (re-iterable: read twice); ``snippets`` align with them."""
+        """Fit on token lists (read once); ``snippets`` align with them (None: a
+        :class:`TokensFile` keeps its own)."""
         config = self.config
         started = time.perf_counter()
-        dictionary = build_dictionary(
+        dictionary, bow = build_bag_of_words(
             tokens,
             no_below=config.no_below,
             no_above=config.no_above,
             keep_n=config.keep_n,
             progress=progress,
         )
+        if snippets is None:
+            snippets = tokens.snippets if isinstance(tokens, TokensFile) else []
         timings = {"vocabulary": time.perf_counter() - started}
-        bow = to_bag_of_words(tokens, dictionary)
-        timings["bag_of_words"] = time.perf_counter() - started - timings["vocabulary"]
         n_docs, n_terms = len(bow), len(dictionary)
         if config.n_topics > n_docs:
             raise param_error(
@@ -353,14 +358,13 @@ class LDA:
         self.perplexity_: list[float] = []
         self.source_: dict[str, Any] | None = None
         # the perplexity sample: at most 2% of the documents (at least 100), so that measuring
-        # costs little beside a pass (gensim's bound() infers one document at a time)
+        # costs little beside a pass
         picked = _sample_indices(lengths, min(config.eval_documents, max(100, n_docs // 50)))
         sample = [bow.document(int(i)) for i in picked]
 
         def after_pass(done: int) -> None:  # `done` passes are complete
             if sample:
-                bound = self.model_.log_perplexity(sample)
-                self.perplexity_.append(float(np.exp2(-bound)))
+                self.perplexity_.append(_perplexity(self.model_, sample))
                 logger.info("LDA pass %d/%d: perplexity %.1f", done, config.passes, self.perplexity_[-1])
                 report(
                     progress,

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from nlptk.embed.tokens_cache import tokenize_to_cache
-from nlptk.io import check_output, iter_lines
+from nlptk.io import check_output
 from nlptk.progress import ProgressCallback
 from nlptk.text.corpus import Corpus, open_corpus
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
 from nlptk.topics._bow import TokensFile
-from nlptk.topics.lda import LDA, LDAConfig, _snippet
+from nlptk.topics.lda import LDA, LDAConfig
 
 __all__ = ["train_lda"]
 
@@ -78,9 +78,9 @@ def train_lda(
     tok = get_tokenizer(tokenizer)
     source = open_corpus(corpus, column=column, encoding=encoding, data_dir=data_dir)
     cache = tokenize_to_cache(source, tok, cache_dir=cache_dir, progress=progress)
-    snippets = [_snippet(line, settings.snippet_chars) for line in iter_lines(cache.path)]
     model = LDA(config=settings, tokenizer=tok.to_config())
-    model._fit_tokens(TokensFile(cache.path), snippets, tok, progress=progress)
+    tokens = TokensFile(cache.path, snippet_chars=settings.snippet_chars)
+    model._fit_tokens(tokens, None, tok, progress=progress)
     model.source_ = {
         **source.describe(),
         "documents": cache.documents,

@@ -6,7 +6,7 @@
 * ``meta.json``: ``format_version``, ``nlptk_version``, ``n_words``, ``dim``, ``has_counts``
   and the vectors' ``meta``;
 * ``model.bin`` (optional): the fastText model that gives unseen words their subword vectors,
-  named by ``meta["subwords"]``.
+  named by ``meta["subwords"]`` in ``meta.json`` (in memory: :attr:`Vectors.subword_model`).
 
 Used through :func:`nlptk.vectors.formats.load_vectors` / ``save_vectors``.
 """
@@ -55,17 +55,13 @@ def _nlptk_version() -> str:
 
 def fasttext_model(vectors: Vectors) -> Path | None:
     """The fastText ``.bin`` that gives these vectors their subwords, when it is at hand."""
-    if not vectors.has_subwords:
+    if not vectors.has_subwords or vectors.subword_model is None:
         return None
-    source = vectors.meta.get("fasttext_bin")
-    spec, folder = vectors.meta.get("subwords"), vectors.meta.get("path")
-    if not source and isinstance(spec, dict) and spec.get("file") and folder:  # a trainer's output
-        source = Path(folder) / str(spec["file"])
-    return Path(source) if source and Path(source).is_file() else None
+    return vectors.subword_model if vectors.subword_model.is_file() else None
 
 
 def write_native(vectors: Vectors, path: Path, force: bool) -> None:
-    meta = {k: v for k, v in vectors.meta.items() if k != "fasttext_bin"}  # a path valid only here
+    meta = dict(vectors.meta)
     model = fasttext_model(vectors)
     if model is not None:
         meta["subwords"] = {"format": "fasttext-bin", "file": _SUBWORD_MODEL}
@@ -117,8 +113,14 @@ def _attach_subwords(vectors: Vectors, folder: Path, limit: int | None) -> Vecto
     if kv.index_to_key != vectors.words:
         logger.warning("%s: the subword model's vocabulary differs from vocab.tsv: no subwords", folder)
         return vectors
-    meta = {**vectors.meta, "fasttext_bin": str(model.resolve())}
-    out = Vectors(vectors.words, vectors.vectors, counts=vectors.counts, meta=meta, keyed_vectors=kv)
+    out = Vectors(
+        vectors.words,
+        vectors.vectors,
+        counts=vectors.counts,
+        meta=vectors.meta,
+        keyed_vectors=kv,
+        subword_model=model.resolve(),
+    )
     out._index = kv.key_to_index
     return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,6 +48,9 @@ class Vectors:
     keyed_vectors : gensim KeyedVectors, optional
         A gensim object sharing this matrix; ``FastTextKeyedVectors`` supply vectors for
         unseen words from subwords.
+    subword_model : path, optional
+        The fastText ``.bin`` these vectors (and their subwords) came from, when it is on
+        disk: saving to the native format copies it, and ``format="fasttext-bin"`` writes it.
 
     Attributes
     ----------
@@ -55,6 +59,8 @@ class Vectors:
     vectors : ndarray of shape (n_words, dim)
     counts : ndarray of shape (n_words,) or None
     meta : dict
+    subword_model : Path or None
+        The fastText model file behind the subwords (``None``: unknown or none).
 
     Examples
     --------
@@ -74,6 +80,7 @@ class Vectors:
         counts: np.ndarray | Sequence[int] | None = None,
         meta: dict[str, Any] | None = None,
         keyed_vectors: KeyedVectors | None = None,
+        subword_model: str | os.PathLike[str] | None = None,
     ) -> None:
         if vectors.ndim != 2:
             raise ParameterError(f"vectors must be a 2-d matrix, got shape {vectors.shape}")
@@ -89,6 +96,7 @@ class Vectors:
         self.meta: dict[str, Any] = dict(meta or {})
         self._index: dict[str, int] | None = None
         self._kv = keyed_vectors
+        self.subword_model: Path | None = None if subword_model is None else Path(subword_model)
 
     # -- basic container protocol -------------------------------------------------------
     @property
@@ -183,8 +191,17 @@ class Vectors:
         return self._kv
 
     @classmethod
-    def from_gensim(cls, kv: KeyedVectors, *, meta: dict[str, Any] | None = None) -> Vectors:
-        """Wrap a gensim ``KeyedVectors`` (or ``FastTextKeyedVectors``) without copying."""
+    def from_gensim(
+        cls,
+        kv: KeyedVectors,
+        *,
+        meta: dict[str, Any] | None = None,
+        subword_model: str | os.PathLike[str] | None = None,
+    ) -> Vectors:
+        """Wrap a gensim ``KeyedVectors`` (or ``FastTextKeyedVectors``) without copying.
+
+        ``subword_model``: the fastText ``.bin`` a ``FastTextKeyedVectors`` was read from.
+        """
         counts = None
         if "count" in getattr(kv, "expandos", {}):
             counts = kv.expandos["count"]
@@ -194,7 +211,9 @@ class Vectors:
         if vecs.dtype != np.float32:
             vecs = vecs.astype(np.float32)
             kv.vectors = vecs
-        out = cls(kv.index_to_key, vecs, counts=counts, meta=meta, keyed_vectors=kv)
+        out = cls(
+            kv.index_to_key, vecs, counts=counts, meta=meta, keyed_vectors=kv, subword_model=subword_model
+        )
         out._index = kv.key_to_index
         return out
 

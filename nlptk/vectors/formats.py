@@ -197,7 +197,7 @@ def _read_fasttext_bin(path: Path, limit: int | None) -> Vectors:
             path=path,
             hint="the file is truncated or not a fastText model; for .vec text use format 'fasttext-vec'",
         ) from exc
-    meta = {"source_format": "fasttext-bin", "source": str(path), "fasttext_bin": str(path.resolve())}
+    meta = {"source_format": "fasttext-bin", "source": str(path)}
     if limit is not None and limit < len(kv.index_to_key):
         logger.warning(
             "limit=%d: keeping the first %d of %d words and dropping the subword information",
@@ -205,9 +205,8 @@ def _read_fasttext_bin(path: Path, limit: int | None) -> Vectors:
             limit,
             len(kv.index_to_key),
         )
-        meta.pop("fasttext_bin")
         return Vectors(kv.index_to_key[:limit], np.asarray(kv.vectors[:limit], dtype=np.float32), meta=meta)
-    return Vectors.from_gensim(kv, meta=meta)
+    return Vectors.from_gensim(kv, meta=meta, subword_model=path.resolve())
 
 
 def _write_fasttext_bin(vectors: Vectors, path: Path, force: bool) -> None:

@@ -23,10 +23,11 @@ What is measured:
   the mixtures inferred in W processes, and the model saved (arrays + JSON).
 * Rounds alternate which side runs first; the best wall time of each side is compared
   (``ratio_wall`` = nlptk / direct, target <= 1.05) and the train stage alone too.
-* **Coherence**: nlptk LSA (TF-IDF + SVD, ``min_df=5, max_df=0.5`` to match LDA's filters) and
-  nlptk LDA at each of ``--topics``: training time and peak memory (fresh process each), and
-  ``c_v`` and ``u_mass`` of the top 10 words, counted on the same seeded sample of
-  ``--coherence-docs`` documents of the tokens.
+* **Coherence**: nlptk LSA (TF-IDF + SVD, ``min_df=5, max_df=0.5`` to match LDA's filters; it
+  tokenizes the articles itself) and nlptk LDA at each of ``--topics``: training time
+  (``train_s``: in the process, imports included, interpreter start excluded) and peak memory
+  (a fresh process each, measured before scoring), then ``c_v`` and ``u_mass`` of the top 10
+  words, counted on the same seeded sample of ``--coherence-docs`` documents of the tokens.
 
 Peak memory is the process's maximum RSS (``ru_maxrss``); for LdaMulticore the worker
 processes' peak is reported separately (``peak_children_mb``). Prints one JSON object and
@@ -89,10 +90,10 @@ model = train_lda(p["articles"], p["out"], n_topics=p["topics"], workers=p["work
 t1 = time.perf_counter()
 usage = resource.getrusage(resource.RUSAGE_SELF)
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({**model.timings_, "in_process": t1 - t0, "peak_mb": usage.ru_maxrss / 1024,
-                  "peak_children_mb": children.ru_maxrss / 1024, "n_terms": len(model.terms_),
-                  "perplexity": model.perplexity_, "backend": model.backend_,
-                  "shape": list(model.document_vectors_.shape)}))
+out = {**model.timings_, "in_process": t1 - t0, "peak_mb": usage.ru_maxrss / 1024,
+       "peak_children_mb": children.ru_maxrss / 1024, "n_terms": len(model.terms_),
+       "perplexity": model.perplexity_, "backend": model.backend_,
+       "shape": list(model.document_vectors_.shape)}
 """
 
 NLPTK_LSA = r"""
@@ -104,23 +105,26 @@ model = fit_lsa(p["articles"], p["out"], n_topics=p["topics"], min_df=p["no_belo
                 force=True)
 t1 = time.perf_counter()
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"in_process": t1 - t0, "peak_mb": usage.ru_maxrss / 1024, "n_terms": len(model.terms_),
-                  "explained_variance": float(model.explained_variance_ratio_.sum())}))
+out = {"in_process": t1 - t0, "peak_mb": usage.ru_maxrss / 1024, "n_terms": len(model.terms_),
+       "explained_variance": float(model.explained_variance_ratio_.sum())}
 """
 
+# appended to a training child (after its peak memory is taken), or run alone on a saved model
 COHERENCE = r"""
 import json, sys
 from nlptk.topics.coherence import topic_coherence
 from nlptk.topics.persist import load_topic_model
 p = json.loads(sys.argv[1])
-model = load_topic_model(p["model"])
-out = {}
-for measure in ("c_v", "u_mass"):
+if "model" not in globals():
+    model, out = load_topic_model(p["model"]), {}
+for measure in ("c_v", "u_mass") if p.get("docs") else ():
     r = topic_coherence(model, p["tokens"], measure=measure, max_documents=p["docs"], seed=0)
     out[measure] = {"overall": r.overall, "seconds": round(r.seconds, 2), "documents": r.documents,
                     "documents_total": r.documents_total, "missing_words": r.missing_words}
 print(json.dumps(out))
 """
+NLPTK_LDA += COHERENCE
+NLPTK_LSA += COHERENCE
 
 
 def split_articles(source: Path, target: Path, limit: int) -> int:
@@ -260,17 +264,17 @@ def main() -> None:
             for kind in ("lsa", "lda"):
                 out = workdir / f"{kind}_{k}"
                 params = {**common, "topics": k, "out": str(out)}
+                scoring = {"model": str(out), "tokens": str(tokens.path), "docs": args.coherence_docs}
                 if kind == "lda" and k == args.compare_topics and out.is_dir() and not args.skip_compare:
                     trained = dict(report["compare"]["rounds"][-1]["nlptk"])
+                    coherence = run_child(COHERENCE, scoring)
                 else:
-                    trained = run_child(NLPTK_LSA if kind == "lsa" else NLPTK_LDA, params)
-                coherence = run_child(
-                    COHERENCE, {"model": str(out), "tokens": str(tokens.path), "docs": args.coherence_docs}
-                )
+                    trained = run_child(NLPTK_LSA if kind == "lsa" else NLPTK_LDA, {**params, **scoring})
+                    coherence = trained
                 row = {
                     "model": kind,
                     "topics": k,
-                    "train_wall_s": trained["wall"],
+                    "train_s": trained["in_process"],
                     "peak_mb": trained["peak_mb"],
                     "peak_children_mb": trained.get("peak_children_mb"),
                     "c_v": coherence["c_v"]["overall"],

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 import pytest
 import torch
+from conftest import FILLER_WORDS, keyword_data
 
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.predictor import TrainedClassifier
@@ -20,17 +19,10 @@ pytestmark = [
 
 
 def make_data(n: int, seed: int) -> LabelledData:
-    rng = random.Random(seed)
-    pos, neg = ["good", "great", "superb"], ["bad", "awful", "dull"]
-    filler = ["the", "film", "was", "a", "movie", "and", "it", "plot", "acting", "story"]
-    texts, labels = [], []
-    for i in range(n):
-        y = i % 2
-        words = [*rng.choices(filler, k=rng.randint(2, 30)), rng.choice(pos if y else neg)]
-        rng.shuffle(words)
-        texts.append(" ".join(words))
-        labels.append(y)
-    return LabelledData(texts, labels, ["neg", "pos"])
+    keywords = {"neg": ["bad", "awful", "dull"], "pos": ["good", "great", "superb"]}
+    return keyword_data(
+        n, seed, keywords=keywords, filler=FILLER_WORDS[:7] + FILLER_WORDS[8:11], length=(2, 30)
+    )
 
 
 @pytest.mark.parametrize("mixed_precision", [True, False])

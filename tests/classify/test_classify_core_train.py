@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import random
 
 import numpy as np
 import pytest
 import torch
+from conftest import FILLER_WORDS, SENTIMENT_WORDS, keyword_data
 
 from nlptk.classify.callbacks import Callback
 from nlptk.classify.config import ClassifierConfig
@@ -22,22 +22,12 @@ from nlptk.text.labelled import LabelledData
 from nlptk.text.tokenize import RegexTokenizer
 from nlptk.vectors.container import Vectors
 
-POS = ["good", "great", "excellent", "wonderful"]
-NEG = ["bad", "awful", "terrible", "boring"]
-FILLER = ["the", "film", "was", "a", "movie", "and", "it", "really", "plot", "acting", "story", "this"]
+POS, NEG, FILLER = SENTIMENT_WORDS["pos"], SENTIMENT_WORDS["neg"], FILLER_WORDS
 
 
 def make_data(n: int, seed: int) -> LabelledData:
     """Sentences of filler words with one sentiment word that decides the class."""
-    rng = random.Random(seed)
-    texts, labels = [], []
-    for i in range(n):
-        y = i % 2
-        words = [*rng.choices(FILLER, k=rng.randint(2, 8)), rng.choice(POS if y else NEG)]
-        rng.shuffle(words)
-        texts.append(" ".join(words))
-        labels.append(y)
-    return LabelledData(texts, labels, ["neg", "pos"], source="synthetic")
+    return keyword_data(n, seed)
 
 
 def tiny(**changes) -> ClassifierConfig:

@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 import pytest
+from conftest import toy_sentiment
 
 from nlptk.classify.diagnose import diagnose
 from nlptk.classify.notebook import classifier_learner
-from tests.conftest import toy_sentiment
 
 
 def _history(train: list[float], val: list[float]) -> list[dict]:

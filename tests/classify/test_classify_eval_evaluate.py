@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-import random
 
 import numpy as np
 import pytest
 import torch
+from conftest import SENTIMENT_WORDS, keyword_data
 from typer.testing import CliRunner
 
 from nlptk.classify.config import ClassifierConfig
@@ -19,22 +19,12 @@ from nlptk.cli.app import app
 from nlptk.errors import DataError, OutputExistsError
 from nlptk.text.labelled import LabelledData
 
-POS = ["good", "great", "excellent", "wonderful"]
-NEG = ["bad", "awful", "terrible", "boring"]
-FILLER = ["the", "film", "was", "a", "movie", "and", "it", "really", "plot", "acting", "story", "this"]
+UPPER = {name: [w.upper() for w in words] for name, words in SENTIMENT_WORDS.items()}
 
 
 def make_data(n: int, seed: int) -> LabelledData:
     """Filler words plus one sentiment word that decides the class; texts in mixed case."""
-    rng = random.Random(seed)
-    texts, labels = [], []
-    for i in range(n):
-        y = i % 2
-        words = [*rng.choices(FILLER, k=rng.randint(2, 6)), rng.choice(POS if y else NEG).upper()]
-        rng.shuffle(words)
-        texts.append(" ".join(words) + "!")
-        labels.append(y)
-    return LabelledData(texts, labels, ["neg", "pos"], source="synthetic")
+    return keyword_data(n, seed, keywords=UPPER, length=(2, 6), suffix="!")
 
 
 def write_label_first(path, data: LabelledData) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import toy_sentiment
 from matplotlib.figure import Figure
 
 from nlptk.classify.notebook import classifier_learner
 from nlptk.classify.predictor import TrainedClassifier
 from nlptk.errors import IncompatibleModelError, InputFileError, ParameterError
-from tests.conftest import toy_sentiment
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ import json
 
 import numpy as np
 import pytest
+from conftest import toy_sentiment
 from typer.testing import CliRunner
 
 from nlptk.classify.clean import clean_dataset
 from nlptk.classify.review import find_label_issues, near_duplicates, review_labels
 from nlptk.cli.app import app
 from nlptk.errors import DataError
-from tests.conftest import toy_sentiment
 
 FLIPPED = [5, 18, 33, 47, 60, 71, 88, 102, 117, 139]  # 0-based examples whose label is flipped
 

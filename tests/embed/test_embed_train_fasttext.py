@@ -78,9 +78,12 @@ def test_loading_the_output_folder_gives_subword_vectors(trained):
     vectors, out = trained
     loaded = load_vectors(out)
     np.testing.assert_allclose(np.asarray(loaded.vectors), vectors.vectors)
-    if not loaded.has_subwords:
-        pytest.xfail("nlptk.vectors.formats does not yet follow meta['subwords'] to model.bin")
+    assert loaded.has_subwords  # meta["subwords"] leads the loader to model.bin
+    assert loaded.subword_model == (out / "model.bin").resolve()
+    assert vectors.subword_model == out / "model.bin"  # repointed when the folder was renamed
     np.testing.assert_allclose(loaded["governments"], vectors["governments"], atol=1e-6)
+    assert "governmentz" not in loaded.key_to_index  # an unseen word still gets its subword vector
+    np.testing.assert_allclose(loaded["governmentz"], vectors["governmentz"], atol=1e-6)
 
 
 def test_library_use_without_output_folder(tmp_path):

@@ -139,3 +139,22 @@ def test_unknown_method_and_format(tmp_path):
         nlptk.embed.train(LEE, "bogus", cache_dir=tmp_path)
     with pytest.raises(ParameterError, match="unknown output format 'xml'"):
         nlptk.embed.train(LEE, out=tmp_path / "o", formats=("xml",), cache_dir=tmp_path)
+
+
+def test_ns_exponent_reaches_gensim_and_the_manifest(tmp_path):
+    # a parameter added by one declaration line: the library, the manifest and the option all see it
+    from nlptk.embed.word2vec import train_word2vec
+
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text("the cat sat on the mat while a dog ran in the park\n" * 40, encoding="utf-8")
+    common = dict(dim=8, min_count=1, epochs=2, deterministic=True)
+    flat = train_word2vec(tokens, ns_exponent=0.0, **common)
+    default = train_word2vec(tokens, **common)
+    assert flat.meta["params"]["ns_exponent"] == 0.0 and default.meta["params"]["ns_exponent"] == 0.75
+    assert not np.allclose(flat.vectors, default.vectors)
+    from typer.testing import CliRunner
+
+    from nlptk.cli.app import app
+
+    help_text = CliRunner().invoke(app, ["embed", "train", "--help"], env={"COLUMNS": "200"}).output
+    assert "--ns-exponent" in help_text

@@ -127,6 +127,9 @@ def test_resume_refuses_changed_settings_and_continues(tmp_path: Path) -> None:
     assert "lr=0.005 (checkpoint: 0.01)" in str(info.value) and "hidden_size=16" in str(info.value)
     lm = _train(tmp_path, epochs=2, out=tmp_path / "lm", resume=True, max_minutes=30)
     assert [r["epoch"] for r in lm.history] == [1, 2] and lm.meta["resumed"]
+    whole = _train(tmp_path, epochs=2)  # the same run, never interrupted
+    assert lm.history[1]["lr"] == pytest.approx(whole.history[1]["lr"])  # the schedule went on
+    assert lm.history[1]["val_loss"] == pytest.approx(whole.history[1]["val_loss"], rel=1e-4)
 
 
 def test_finetune_grows_the_vocabulary_from_labelled_texts(tmp_path: Path) -> None:
@@ -153,3 +156,31 @@ def _training_only() -> dict[str, Any]:
     return {k: v for k, v in SMALL.items() if k not in ("embedding_dim", "hidden_size", "num_layers")} | {
         "min_count": 2
     }
+
+
+def test_bfloat16_autocast_on_the_cpu_still_learns(tmp_path: Path) -> None:
+    lm = _train(tmp_path, epochs=2, cpu_bf16=True, weight_dropout=0.0)
+    curve = [r["val_perplexity"] for r in lm.history]
+    assert curve[-1] < curve[0] and curve[-1] < 8
+
+
+def test_time_budget_fits_the_schedule_and_stops(tmp_path: Path) -> None:
+    lm = _train(tmp_path, epochs=50, max_minutes=0.04)  # 2.4 s
+    assert lm.meta["stopped_by"].startswith("the time budget")
+    assert lm.meta["train_seconds"] < 0.04 * 60 + 1.0
+    schedule = lm.meta["schedule"]  # the one cycle was laid over the steps that fit the time
+    assert schedule["calibration_steps"] > 0 and schedule["schedule_steps"] < schedule["planned_steps"]
+
+
+def test_the_corpus_is_tokenized_once_for_embed_train_and_lm_train(tmp_path: Path) -> None:
+    import nlptk.embed
+
+    corpus = _corpus(tmp_path)
+    vectors = nlptk.embed.train(
+        corpus, "word2vec", dim=16, epochs=1, min_count=1, cache_dir=tmp_path / "cache"
+    )
+    lm = train_language_model(
+        corpus, vectors=vectors, cache_dir=tmp_path / "cache", **{**SMALL, "embedding_dim": None}
+    )
+    assert lm.meta["tokens_file"] == vectors.meta["corpus"]["tokens_file"]
+    assert lm.meta["embeddings"]["coverage"]["coverage"] == 1.0 and lm.config.embedding_dim == 16

@@ -193,3 +193,31 @@ def test_lsa_takes_seed_and_keeps_random_state_with_a_warning(two_topic_texts):
         warnings.simplefilter("error")
         a = LSA(2, seed=3).fit(two_topic_texts).document_vectors_
     assert np.allclose(np.abs(a), np.abs(old.fit(two_topic_texts).document_vectors_))
+
+
+def test_one_pass_bags_of_words_equal_gensims_doc2bow(two_topic_texts):
+    from gensim.corpora import Dictionary
+
+    from nlptk.topics._bow import build_bag_of_words
+
+    docs = [t.split()[: 5 + i % 7] for i, t in enumerate(two_topic_texts)] + [["zebra"], [], ["apple"] * 3]
+    dictionary, bow = build_bag_of_words(docs, no_below=3, no_above=0.4, keep_n=12)
+    reference = Dictionary(docs)
+    reference.filter_extremes(no_below=3, no_above=0.4, keep_n=12)
+    assert dictionary.token2id == reference.token2id
+    assert [bow.document(i) for i in range(len(bow))] == [reference.doc2bow(d) for d in docs]
+
+
+def test_training_is_gensims_ldamodel_with_the_same_parameters(two_topic_texts):
+    """nlptk adds the perplexity after each pass without changing what gensim learns."""
+    from gensim.models import LdaModel
+
+    model = _fit(two_topic_texts, passes=3, seed=7, alpha="asymmetric", eta=0.02)
+    tokenizer = model.tokenizer_
+    corpus = [model.dictionary_.doc2bow(tokenizer(t)) for t in two_topic_texts]
+    direct = LdaModel(
+        corpus, num_topics=2, id2word=model.dictionary_, passes=3, random_state=7, alpha="asymmetric",
+        eta=0.02, eval_every=None, dtype=np.float32,
+    )  # fmt: skip
+    assert len(model.perplexity_) == 3
+    assert np.allclose(model.lambda_, direct.state.get_lambda(), rtol=1e-5)

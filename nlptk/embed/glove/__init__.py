@@ -9,6 +9,7 @@ scikit-learn shape. The counting (:func:`count_cooccurrences`) and the training
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from nlptk.distributed import DistContext, init_distributed
 from nlptk.embed.params import GloVeParams
 from nlptk.errors import NotFittedError, ParameterError
 from nlptk.params import estimator_init, resolve_params
@@ -25,7 +27,7 @@ from nlptk.progress import ProgressCallback
 from nlptk.vectors.container import Vectors
 
 from .cooccur import CooccurrenceMatrix, build_vocabulary, count_cooccurrences, minimum_memory_gb
-from .trainer import GloveFit, auto_batch_size, fit_glove, resolve_device
+from .trainer import GloveFit, _torch_threads, auto_batch_size, fit_glove, resolve_device
 
 __all__ = [
     "COOCCURRENCE_FILE",
@@ -107,12 +109,15 @@ def train_glove(
             params = {**params, "cooccurrence": cooccurrence}
     config = resolve_params(GloVeParams, config, params)
     dim, window, min_count, max_vocab = config.dim, config.window, config.min_count, config.max_vocab
-    symmetric, epochs, output = config.symmetric, config.epochs, config.output
+    symmetric, epochs = config.symmetric, config.epochs
     dev = resolve_device(config.device)  # fail before counting when the device is missing
     params = {**config.to_dict(), "device": str(dev)}
     source = matrix_given if matrix_given is not None else config.cooccurrence
     tokens_file = Path(tokens_file)
 
+    ctx = init_distributed(dev)  # several ranks only under torchrun
+    if ctx.active:
+        return _train_distributed(tokens_file, ctx, source, params)
     t0 = time.perf_counter()
     if source is None:
         matrix = count_cooccurrences(
@@ -151,20 +156,65 @@ def train_glove(
         progress=progress,
     )
     train_seconds = time.perf_counter() - t1
+    meta = {"cooccurrence": {**matrix.describe(), "reused": reused}, "files": files}
+    return _as_vectors(fit, matrix, params, meta, count_seconds, train_seconds)
+
+
+def _as_vectors(
+    fit: GloveFit,
+    matrix: CooccurrenceMatrix,
+    params: dict[str, Any],
+    meta: dict[str, Any],
+    count_seconds: float,
+    train_seconds: float,
+) -> Vectors:
     params["batch_size"] = fit.batch_size
+    output = params["output"]
     vectors = fit.word_vectors + fit.context_vectors if output == "W+C" else fit.word_vectors
     meta = {
         "method": "glove",
         "params": params,
-        "cooccurrence": {**matrix.describe(), "reused": reused},
+        **meta,
         "losses": fit.losses,
         "epoch_seconds": fit.epoch_seconds,
         "phase_seconds": {"count": count_seconds, "train": train_seconds},
-        "files": files,
     }
     return Vectors(
         matrix.words, np.ascontiguousarray(vectors, dtype=np.float32), counts=matrix.counts, meta=meta
     )
+
+
+def _train_distributed(
+    tokens_file: Path, ctx: DistContext, cooccurrence: PathLike | CooccurrenceMatrix | None, params: dict
+) -> Vectors:
+    """GloVe under torchrun: sharded counting (or this rank's rows of a reused matrix), then
+    data-parallel training (:mod:`nlptk.embed.glove.distributed`). The matrix is not saved:
+    each rank holds its rows only."""
+    from .distributed import count_cooccurrences_sharded, fit_glove_distributed, rows_of_rank
+
+    count_keys = ("window", "min_count", "max_vocab", "symmetric")
+    t0 = time.perf_counter()
+    if cooccurrence is None:
+        shard = count_cooccurrences_sharded(
+            tokens_file, ctx, memory=params["memory"], **{k: params[k] for k in count_keys}
+        )
+    else:
+        full = _reuse_matrix(cooccurrence, tokens_file, **{k: params[k] for k in count_keys})
+        mine = rows_of_rank(full.rows, ctx)
+        rows, cols, values = full.rows[mine], full.cols[mine], full.values[mine]
+        shard = dataclasses.replace(full, rows=rows, cols=cols, values=values)
+    count_seconds = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    with _torch_threads(params["workers"] if ctx.device.type == "cpu" else None):
+        fit = fit_glove_distributed(
+            shard, ctx, seed=params["seed"], batch_size=params["batch_size"],
+            **{k: params[k] for k in ("dim", "x_max", "alpha", "epochs", "lr")},
+        )  # fmt: skip
+    train_seconds = time.perf_counter() - t1
+    described = {**shard.describe(), "nnz_this_rank": shard.nnz, "reused": cooccurrence is not None}
+    meta = {"cooccurrence": described, "files": [], "distributed": {"world_size": ctx.world_size,
+            "backend": ctx.backend}}  # fmt: skip
+    return _as_vectors(fit, shard, params, meta, count_seconds, train_seconds)
 
 
 def _reuse_matrix(

@@ -12,12 +12,20 @@ then added to the running total (a linear merge of sorted CSR matrices). The ``m
 budget sets the block size; the temporary arrays of a block never exceed about half of it.
 
 Only left contexts are counted; the symmetric matrix is ``L + L.T``, which halves the work.
+
+The weights are summed as integers: a pair at distance ``d`` adds ``lcm(1..window) / d``, an
+exact integer, and the sums are divided by ``lcm(1..window)`` once at the end (for windows up
+to :data:`EXACT_WINDOW`; larger windows sum ``1/d`` in floating point). Integer sums do not
+depend on the order of the additions, so the matrix is the same bit for bit whatever the
+block size, and the sharded counting of several processes (:mod:`.distributed`) gives
+exactly the single-process matrix.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import time
 from collections import Counter
@@ -56,6 +64,20 @@ MIN_CHUNK_TOKENS = 1 << 16
 _BYTES_PER_TOKEN = 96
 _BYTES_PER_PAIR = 40
 _DOC_BREAK = "\x00"  # marks line ends in a block; a NUL is no real token
+#: The largest window whose weights are summed exactly (as multiples of 1/lcm(1..window));
+#: lcm(1..20) = 232,792,560 leaves room for 4e10 occurrences of one pair in an int64.
+EXACT_WINDOW = 20
+
+
+def weight_scale(window: int) -> int | None:
+    """``lcm(1..window)``: every ``1/d`` weight is an integer multiple of its inverse (None: too large).
+
+    Examples
+    --------
+    >>> weight_scale(15), weight_scale(21)
+    (360360, None)
+    """
+    return math.lcm(*range(1, window + 1)) if window <= EXACT_WINDOW else None
 
 
 def _bytes_per_token(window: int) -> int:
@@ -75,14 +97,19 @@ def minimum_memory_gb(window: int) -> float:
 
 
 # -- reading the tokens file ----------------------------------------------------------------
-def _iter_text_blocks(path: Path, block_bytes: int | None = None) -> Iterator[str]:
-    """Decoded blocks of the file, each ending at a whitespace byte (no token is cut)."""
+def _iter_text_blocks(
+    path: Path, block_bytes: int | None = None, start: int = 0, end: int | None = None
+) -> Iterator[str]:
+    """Decoded blocks of the file (bytes ``start`` to ``end``), each ending at a whitespace byte."""
     block_bytes = block_bytes or _READ_BYTES
     with open_binary(path) as handle:
-        offset = 0
+        if start:
+            handle.seek(start)
+        offset = start
         carry = b""
         while True:
-            raw = handle.read(block_bytes)
+            size = block_bytes if end is None else min(block_bytes, end - offset - len(carry))
+            raw = handle.read(size) if size > 0 else b""
             data = carry + raw
             if not raw:
                 if data:
@@ -158,17 +185,29 @@ def build_vocabulary(
 
 def _count_vocabulary(path: Path, *, min_count: int, max_vocab: int | None) -> _VocabularyCount:
     check_input_file(path, what="tokens file")
+    counter, n_lines, n_chars = _count_words(path)
+    return _select_vocabulary(counter, n_lines, n_chars, path, min_count=min_count, max_vocab=max_vocab)
+
+
+def _count_words(path: Path, start: int = 0, end: int | None = None) -> tuple[Counter[str], int, int]:
+    """Word counts, lines and characters of bytes ``start`` to ``end`` (whole lines) of the file."""
     counter: Counter[str] = Counter()
     n_lines = 0
     n_chars = 0
     last = ""
-    for block in _iter_text_blocks(path):
+    for block in _iter_text_blocks(path, start=start, end=end):
         counter.update(block.split())  # C-level counting of a whole block
         n_lines += block.count("\n")
         n_chars += len(block)
         last = block
     if last and not last.endswith("\n"):
         n_lines += 1
+    return counter, n_lines, n_chars
+
+
+def _select_vocabulary(
+    counter: Counter[str], n_lines: int, n_chars: int, path: Path, *, min_count: int, max_vocab: int | None
+) -> _VocabularyCount:
     n_tokens = sum(counter.values())
     if n_tokens == 0:
         raise DataError("the corpus has no tokens", path=path, hint="give a corpus with text in it")
@@ -409,6 +448,7 @@ class _PairAccumulator:
     def __init__(self, n_words: int, window: int, budget_bytes: float = float("inf")) -> None:
         self.n_words = n_words
         self.window = window
+        self.scale = weight_scale(window)  # integer weights scale/d when not None
         self.budget_bytes = budget_bytes
         self.warned = False
         self.bits = int(window).bit_length()  # room for the distance in the low bits of a key
@@ -444,7 +484,9 @@ class _PairAccumulator:
         run_counts = np.diff(starts, append=len(keys))
         run_keys = keys[starts]
         del keys, starts
-        weights = run_counts / (run_keys & ((1 << self.bits) - 1))
+        distances = run_keys & ((1 << self.bits) - 1)
+        # exact: integer multiples of 1 / scale (floats only for very large windows)
+        weights = run_counts / distances if self.scale is None else run_counts * (self.scale // distances)
         pair_keys = run_keys >> self.bits
         firsts = np.flatnonzero(np.concatenate(([True], pair_keys[1:] != pair_keys[:-1])))
         values = np.add.reduceat(weights, firsts)
@@ -469,9 +511,89 @@ class _PairAccumulator:
         return int(run_counts.sum())
 
     def result(self) -> sp.csr_matrix:
+        """The summed left-context weights (int64 multiples of ``1/scale``, or float64)."""
         if self.total is None:
-            return sp.csr_matrix((self.n_words, self.n_words), dtype=np.float64)
+            dtype = np.float64 if self.scale is None else np.int64
+            return sp.csr_matrix((self.n_words, self.n_words), dtype=dtype)
         return self.total
+
+
+def _count_left(
+    path: Path,
+    index: dict[str, int],
+    *,
+    window: int,
+    memory: float,
+    block_bytes: int,
+    total_blocks: int,
+    start: int = 0,
+    end: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[sp.csr_matrix, int, int | None]:
+    """Left-context sums of bytes ``start``..``end`` (whole lines): ``(matrix, pairs, scale)``."""
+    n_words = sum(1 for i in index.values() if i >= 0)
+    accumulator = _PairAccumulator(n_words, window, memory * 1e9 / 2)
+    carry_ids = np.empty(0, np.int32)
+    carry_docs = np.empty(0, np.int64)
+    doc_offset = 0
+    n_pairs = 0
+    for step, block in enumerate(_iter_text_blocks(path, block_bytes, start, end), start=1):
+        tokens = block.replace("\n", " " + _DOC_BREAK + " ").split()
+        ids = np.fromiter(map(index.get, tokens, repeat(-1)), dtype=np.int32, count=len(tokens))
+        del tokens
+        breaks = ids == -2
+        docs = np.cumsum(breaks, dtype=np.int64)
+        docs += doc_offset
+        doc_offset = int(docs[-1]) if len(docs) else doc_offset
+        keep = ids >= 0
+        ids, docs = ids[keep], docs[keep]
+        all_ids = np.concatenate((carry_ids, ids))
+        all_docs = np.concatenate((carry_docs, docs))
+        n_pairs += accumulator.add_block(all_ids, all_docs, len(carry_ids))
+        carry_ids, carry_docs = all_ids[-window:], all_docs[-window:]
+        report(progress, "count", "step", step, max(total_blocks, step), pairs=n_pairs)
+    return accumulator.result(), n_pairs, accumulator.scale
+
+
+def _symmetric_values(left: sp.csr_matrix, symmetric: bool) -> sp.coo_matrix:
+    """``L + L.T`` (or ``L``) in canonical row-then-column order, still in integer units."""
+    matrix = (left + left.T).tocsr() if symmetric else left
+    matrix.sort_indices()
+    return matrix.tocoo()
+
+
+def _as_weights(values: np.ndarray, scale: int | None) -> np.ndarray:
+    """Integer sums (multiples of ``1/scale``) -> float64 weights; float sums unchanged."""
+    return values.astype(np.float64) if scale is None else values / float(scale)
+
+
+def _word_index(words: list[str]) -> dict[str, int]:
+    index = {w: i for i, w in enumerate(words)}
+    index[_DOC_BREAK] = -2
+    return index
+
+
+def _block_plan(vocab: _VocabularyCount, window: int, memory: float) -> tuple[int, int]:
+    """Bytes read per counting block (from the memory budget) and the expected number of blocks."""
+    chunk_tokens = max(MIN_CHUNK_TOKENS, int(memory * 1e9 / 2 / _bytes_per_token(window)))
+    chars_per_token = max(1.0, vocab.n_chars / max(vocab.n_tokens, 1))
+    block_bytes = max(_MIN_BLOCK_BYTES, int(chunk_tokens * chars_per_token))
+    return block_bytes, max(1, -(-vocab.n_chars // block_bytes))
+
+
+def _check_count_params(window: int, min_count: int, max_vocab: int | None, memory: float) -> None:
+    if window < 1:
+        raise ParameterError(f"window must be >= 1, got {window}")
+    if min_count < 1:
+        raise ParameterError(f"min_count must be >= 1, got {min_count}")
+    if max_vocab is not None and max_vocab < 1:
+        raise ParameterError(f"max_vocab must be >= 1 (or None for no limit), got {max_vocab}")
+    need = minimum_memory_gb(window)
+    if not memory >= need:
+        raise ParameterError(
+            f"memory={memory} GB is too small to count one block of {MIN_CHUNK_TOKENS:,} tokens "
+            f"with window={window}; give memory >= {need:.3f}"
+        )
 
 
 def count_cooccurrences(
@@ -523,18 +645,7 @@ def count_cooccurrences(
     >>> m.words, m.to_dense().tolist()
     (['a', 'b'], [[1.0, 2.0], [2.0, 0.0]])
     """
-    if window < 1:
-        raise ParameterError(f"window must be >= 1, got {window}")
-    if min_count < 1:
-        raise ParameterError(f"min_count must be >= 1, got {min_count}")
-    if max_vocab is not None and max_vocab < 1:
-        raise ParameterError(f"max_vocab must be >= 1 (or None for no limit), got {max_vocab}")
-    need = minimum_memory_gb(window)
-    if not memory >= need:
-        raise ParameterError(
-            f"memory={memory} GB is too small to count one block of {MIN_CHUNK_TOKENS:,} tokens "
-            f"with window={window}; give memory >= {need:.3f}"
-        )
+    _check_count_params(window, min_count, max_vocab, memory)
     path = Path(tokens_file)
     t0 = time.perf_counter()
     vocab = _count_vocabulary(path, min_count=min_count, max_vocab=max_vocab)
@@ -546,37 +657,12 @@ def count_cooccurrences(
         vocab.n_tokens,
         time.perf_counter() - t0,
     )
-    chunk_tokens = max(MIN_CHUNK_TOKENS, int(memory * 1e9 / 2 / _bytes_per_token(window)))
-    chars_per_token = max(1.0, vocab.n_chars / max(vocab.n_tokens, 1))
-    block_bytes = max(_MIN_BLOCK_BYTES, int(chunk_tokens * chars_per_token))
-    total_blocks = max(1, -(-vocab.n_chars // block_bytes))
-    index = {w: i for i, w in enumerate(vocab.words)}
-    index[_DOC_BREAK] = -2
-    accumulator = _PairAccumulator(n_words, window, memory * 1e9 / 2)
+    block_bytes, total_blocks = _block_plan(vocab, window, memory)
+    index = _word_index(vocab.words)
     report(progress, "count", "start", 0, total_blocks, words=n_words)
-    carry_ids = np.empty(0, np.int32)
-    carry_docs = np.empty(0, np.int64)
-    doc_offset = 0
-    n_pairs = 0
-    for step, block in enumerate(_iter_text_blocks(path, block_bytes), start=1):
-        tokens = block.replace("\n", " " + _DOC_BREAK + " ").split()
-        ids = np.fromiter(map(index.get, tokens, repeat(-1)), dtype=np.int32, count=len(tokens))
-        del tokens
-        breaks = ids == -2
-        docs = np.cumsum(breaks, dtype=np.int64)
-        docs += doc_offset
-        doc_offset = int(docs[-1]) if len(docs) else doc_offset
-        keep = ids >= 0
-        ids, docs = ids[keep], docs[keep]
-        all_ids = np.concatenate((carry_ids, ids))
-        all_docs = np.concatenate((carry_docs, docs))
-        n_pairs += accumulator.add_block(all_ids, all_docs, len(carry_ids))
-        carry_ids, carry_docs = all_ids[-window:], all_docs[-window:]
-        report(progress, "count", "step", step, max(total_blocks, step), pairs=n_pairs)
-    left = accumulator.result()
-    matrix = (left + left.T).tocsr() if symmetric else left
-    matrix.sort_indices()
-    coo = matrix.tocoo()
+    left, n_pairs, scale = _count_left(path, index, window=window, memory=memory, block_bytes=block_bytes,
+                                       total_blocks=total_blocks, progress=progress)  # fmt: skip
+    coo = _symmetric_values(left, symmetric)
     elapsed = time.perf_counter() - t0
     logger.info(
         "co-occurrences: %d non-zero entries from %d pairs, window=%d, symmetric=%s (%.1f s)",
@@ -589,7 +675,7 @@ def count_cooccurrences(
     result = CooccurrenceMatrix(
         rows=coo.row.astype(np.int32),
         cols=coo.col.astype(np.int32),
-        values=coo.data.astype(np.float64),
+        values=_as_weights(coo.data, scale),
         words=vocab.words,
         counts=vocab.counts,
         window=window,
