@@ -21,6 +21,9 @@ from typing import Any
 
 from nlptk._version import __version__
 from nlptk.errors import NlptkError
+from nlptk.threads import set_wait_policy_default
+
+set_wait_policy_default()  # before torch loads: OpenMP threads sleep instead of spinning (nlptk.threads)
 
 # public name -> module that defines it (imported on first use)
 _LAZY = {

@@ -22,11 +22,12 @@ import lzma
 import os
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
-from nlptk.errors import EncodingError, InputFileError, OutputExistsError
+from nlptk.errors import EncodingError, FormatError, InputFileError, NlptkError, OutputExistsError
 
 __all__ = [
     "COMPRESSED_SUFFIXES",
@@ -40,8 +41,10 @@ __all__ = [
     "check_output",
     "is_compressed",
     "iter_lines",
+    "make_folder",
     "open_binary",
     "open_text",
+    "reading",
     "strip_compression_suffix",
     "table_format",
 ]
@@ -110,23 +113,84 @@ def check_input_dir(path: PathLike, *, what: str = "input folder") -> Path:
     return p
 
 
+class _CheckedDecompression(io.RawIOBase):
+    """A decompressing stream whose damage errors name the file.
+
+    gzip, bz2 and lzma report a truncated or corrupt file as ``EOFError`` ("Compressed file
+    ended before the end-of-stream marker was reached"), ``zlib.error``, ``lzma.LZMAError``
+    or ``OSError`` ("Invalid data stream"), with no file name; every reader would have to
+    catch all four. Here they become one :class:`~nlptk.errors.FormatError`.
+    """
+
+    def __init__(self, inner: IO[bytes], path: Path) -> None:
+        super().__init__()
+        self._inner, self._path, self._offset = inner, path, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        try:
+            n = self._inner.readinto(buffer)  # type: ignore[attr-defined]
+        except (EOFError, OSError, ValueError, zlib.error, lzma.LZMAError) as exc:
+            reason = "ends too early (truncated)" if isinstance(exc, EOFError) else f"is damaged ({exc})"
+            where = f" after {self._offset:,} decompressed bytes" if self._offset else ""
+            raise FormatError(
+                f"the compressed file {reason}{where}",
+                path=self._path,
+                hint="download or compress the file again",
+            ) from None
+        self._offset += n or 0
+        return n
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+_DECOMPRESSORS: dict[str, Any] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+
+
 def open_binary(path: PathLike) -> IO[bytes]:
     """Open a file for binary reading, decompressing ``.gz``, ``.bz2`` and ``.xz`` by suffix.
 
-    The path is checked with :func:`check_input_file` first.
+    The path is checked with :func:`check_input_file` first. A truncated or corrupt
+    compressed file raises :class:`~nlptk.errors.FormatError` (naming the file) when read.
     """
     p = check_input_file(path)
     name = p.name
+    opener = next((f for suffix, f in _DECOMPRESSORS.items() if name.endswith(suffix)), None)
     try:
-        if name.endswith(".gz"):
-            return gzip.open(p, "rb")  # type: ignore[return-value]
-        if name.endswith(".bz2"):
-            return bz2.open(p, "rb")  # type: ignore[return-value]
-        if name.endswith(".xz"):
-            return lzma.open(p, "rb")  # type: ignore[return-value]
-        return open(p, "rb")
+        if opener is None:
+            return open(p, "rb")
+        inner: IO[bytes] = opener(p, "rb")
     except OSError as exc:  # pragma: no cover - permissions raced away
         raise InputFileError(f"cannot open: {exc.strerror or exc}", path=p) from exc
+    return io.BufferedReader(_CheckedDecompression(inner, p), buffer_size=1 << 16)  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def reading(path: PathLike, what: str) -> Iterator[None]:
+    """Turn any failure while parsing a file nlptk wrote into a :class:`FormatError` naming it.
+
+    Loaders of nlptk's own files (model folders, ``.npz`` arrays, JSON metadata) check what
+    they can; a damaged file can still fail deep inside NumPy, ``zipfile`` or ``json`` with
+    an exception of another kind (``BadZipFile``, ``EOFError``, ``JSONDecodeError``,
+    ``KeyError``...). Inside this block those become one line that says which file is
+    damaged; the original stays chained for ``--debug``. NlptkErrors pass unchanged.
+    """
+    try:
+        yield
+    except (NlptkError, MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        detail = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")[:160]
+        raise FormatError(
+            f"cannot read the {what}: it is damaged or was not written by nlptk "
+            f"({type(exc).__name__}{': ' + detail if detail else ''})",
+            path=path,
+            hint="write it again with nlptk",
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -218,15 +282,42 @@ def iter_lines(
             yield text
 
 
-def check_output(path: PathLike, *, force: bool = False) -> Path:
+def make_folder(folder: PathLike) -> Path:
+    """Create ``folder`` and its parents; a file in the way is an :class:`InputFileError`."""
+    p = Path(folder)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((q for q in (p, *p.parents) if q.exists() and not q.is_dir()), p)
+        raise InputFileError(
+            "cannot create a folder there: a file of that name is in the way",
+            path=blocker,
+            hint="give a folder path, or move the file",
+        ) from None
+    return p
+
+
+def check_output(path: PathLike, *, force: bool = False, file: bool = False) -> Path:
     """Refuse an existing output unless ``force``; return the path.
+
+    Commands with several outputs call this for each before writing the first, so that a
+    refusal never leaves some written and others not. ``file=True`` also refuses a folder
+    where a file is to be written (``force`` cannot replace a folder with a file).
 
     Raises
     ------
+    InputFileError
+        ``file`` is true and ``path`` is a folder.
     OutputExistsError
         ``path`` exists and ``force`` is false.
     """
     p = Path(path)
+    if file and p.is_dir():
+        raise InputFileError(
+            "expected a file name for the output but found a folder",
+            path=p,
+            hint="give a file name (for example inside that folder)",
+        )
     if p.exists() and not force:
         raise OutputExistsError(
             "output already exists", path=p, hint="choose another name or pass --force to replace it"
@@ -257,8 +348,8 @@ def atomic_write(
     >>> target.read_text()
     'hello\\n'
     """
-    target = check_output(path, force=force)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = check_output(path, force=force, file=True)
+    make_folder(target.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual permissions
@@ -286,7 +377,7 @@ def atomic_directory(path: PathLike, *, force: bool = False) -> Iterator[Path]:
     the temporary folder is removed.
     """
     target = check_output(path, force=force)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(target.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700

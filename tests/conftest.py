@@ -7,12 +7,125 @@ when cores are oversubscribed, so threads wait passively here. Set before torch 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random as _random
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 
 import pytest
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+class DeadlineExceeded(BaseException):
+    """Raised inside a block that ran past its deadline (a reader that hangs).
+
+    A BaseException, so that no ``except Exception`` on the way (the CLI's boundary, a
+    reader's own handler) can turn a hang into an ordinary error.
+    """
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Fail a block that runs longer than ``seconds`` (SIGALRM: main thread, pure-Python loops).
+
+    A reader that loops forever in Python code is interrupted where it spins, so a hang
+    fails the test instead of hanging the suite.
+    """
+
+    def _expired(signum: int, frame: object) -> None:
+        raise DeadlineExceeded(f"still running after {seconds} s (a hang)")
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run_cli(*args: str, timeout: float = 60, cwd: str | None = None, stdin: bytes | None = None):  # type: ignore[no-untyped-def]
+    """Run ``nlptk ARGS`` in a subprocess that is killed after ``timeout`` seconds.
+
+    Returns the ``CompletedProcess`` (bytes stdout/stderr); a hang fails the test.
+    """
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "nlptk", *args],
+            capture_output=True,
+            timeout=timeout,
+            cwd=cwd,
+            input=stdin,
+            env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"nlptk {' '.join(args)} still running after {timeout} s (a hang)")
+
+
+@pytest.fixture
+def deadline():  # type: ignore[no-untyped-def]
+    """``with deadline(5): ...`` fails the test with :class:`DeadlineExceeded` after 5 s."""
+    return _deadline
+
+
+@pytest.fixture
+def run_cli():  # type: ignore[no-untyped-def]
+    """``run_cli("embed", "eval", path, timeout=30)``: the real command in a subprocess, killed on a hang."""
+    return _run_cli
+
+
+def _invoke_cli(*args: str, timeout: float = 30, input: str | bytes | None = None):  # type: ignore[no-untyped-def]
+    """``nlptk ARGS`` in this process through typer's CliRunner, failing after ``timeout`` s."""
+    from typer.testing import CliRunner
+
+    from nlptk.cli.app import app
+
+    with _deadline(timeout):
+        return CliRunner().invoke(app, list(args), input=input)
+
+
+@pytest.fixture
+def invoke_cli():  # type: ignore[no-untyped-def]
+    """``invoke_cli("embed", "eval", path)``: CliRunner result (``.stdout``, ``.stderr``), hang-safe."""
+    return _invoke_cli
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier_folder(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A small trained classifier folder (GRU, 8 dims, 2 epochs on 60 made-up texts), built once.
+
+    Tests that damage it must copy it first (``shutil.copytree``).
+    """
+    import random
+
+    import torch
+
+    from nlptk.classify.config import ClassifierConfig
+    from nlptk.classify.train import train_classifier
+    from nlptk.text.labelled import LabelledData
+
+    rng = random.Random(0)
+    filler = ["the", "film", "was", "a", "plot", "and", "story"]
+    texts, labels = [], []
+    for i in range(60):
+        words = [*rng.choices(filler, k=4), ("great", "awful")[i % 2]]
+        texts.append(" ".join(words))
+        labels.append(i % 2)
+    config = ClassifierConfig(
+        hidden_size=8, embedding_dim=8, batch_size=16, epochs=2, freeze_epochs=0, patience=None, device="cpu"
+    )
+    out = tmp_path_factory.mktemp("classifier") / "model"
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        train_classifier(LabelledData(texts, labels, ["pos", "neg"]), config=config, out=out)
+    finally:
+        torch.set_num_threads(threads)
+    return out
 
 
 # -- several processes (torch.distributed on gloo) ------------------------------------------------

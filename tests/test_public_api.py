@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
+
+import pytest
 
 import nlptk
 
@@ -76,6 +79,30 @@ def test_import_is_light() -> None:
     code = "import sys, nlptk; print(sorted(m for m in ('torch', 'spacy', 'gensim') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_command_line_import_is_light() -> None:
+    """``nlptk --help`` and every command start without torch, spaCy, gensim or scikit-learn."""
+    code = (
+        "import sys, nlptk.cli.app; "
+        "print(sorted(m for m in ('torch', 'spacy', 'gensim', 'sklearn') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_subpackages_resolve_names_lazily() -> None:
+    import nlptk.classify
+    import nlptk.lm
+
+    for package in (nlptk.classify, nlptk.lm):
+        for name in package.__all__:
+            assert getattr(package, name) is not None, f"{package.__name__}.{name}"
+        assert set(package.__all__) <= set(dir(package))
+    assert nlptk.classify.ClassifierConfig is nlptk.ClassifierConfig
+    assert nlptk.lm.EncoderConfig is importlib.import_module("nlptk.lm.encoder").EncoderConfig
+    with pytest.raises(AttributeError):
+        _ = nlptk.classify.no_such_name
 
 
 def test_package_ships_type_information() -> None:

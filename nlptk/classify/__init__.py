@@ -23,14 +23,23 @@ Example
 
 from __future__ import annotations
 
-from nlptk.classify.config import ClassifierConfig
-from nlptk.classify.embeddings import match_embeddings
-from nlptk.classify.estimator import TextClassifier
-from nlptk.classify.learner import Learner
-from nlptk.classify.lr_finder import LRFinderResult, lr_find
-from nlptk.classify.model import RNNClassifier
-from nlptk.classify.predictor import TrainedClassifier
-from nlptk.classify.train import find_learning_rate, train_classifier
+import importlib
+from typing import Any
+
+# public name -> module that defines it, imported on first use so that importing
+# ``nlptk.classify.config`` (the command line does, to derive its options) does not load torch
+_LAZY = {
+    "ClassifierConfig": "nlptk.classify.config",
+    "LRFinderResult": "nlptk.classify.lr_finder",
+    "Learner": "nlptk.classify.learner",
+    "RNNClassifier": "nlptk.classify.model",
+    "TextClassifier": "nlptk.classify.estimator",
+    "TrainedClassifier": "nlptk.classify.predictor",
+    "find_learning_rate": "nlptk.classify.train",
+    "lr_find": "nlptk.classify.lr_finder",
+    "match_embeddings": "nlptk.classify.embeddings",
+    "train_classifier": "nlptk.classify.train",
+}
 
 __all__ = [
     "ClassifierConfig",
@@ -44,3 +53,15 @@ __all__ = [
     "match_embeddings",
     "train_classifier",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'nlptk.classify' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

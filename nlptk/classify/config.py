@@ -139,6 +139,12 @@ class ClassifierConfig(Params):
             raise ParameterError("tokenizer must be a tokenizer config dict with a 'name'")
         if not self.device:
             raise ParameterError(f"device={self.device!r} must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'")
+        if self.freeze_embeddings and self.freeze_epochs > self.epochs:
+            raise ParameterError(
+                f"freeze_epochs({self.freeze_epochs}) must be <= epochs({self.epochs}): the frozen "
+                "epochs are the first of the epochs, not extra ones",
+                hint="lower --freeze-epochs or raise --epochs",
+            )
         if self.patience == 0:  # 0 on the command line means "never stop early"
             object.__setattr__(self, "patience", None)
 

@@ -31,6 +31,7 @@ from nlptk.classify.persist import (
 )
 from nlptk.classify.runtime import resolve_device
 from nlptk.errors import DataError, IncompatibleModelError, NlptkError
+from nlptk.io import reading
 from nlptk.text.tokenize import Tokenizer, tokenizer_from_config
 from nlptk.text.vocab import Vocabulary
 
@@ -157,6 +158,11 @@ class TrainedClassifier:
         IncompatibleModelError
             Written by an incompatible nlptk version or not a classifier.
         """
+        with reading(path, "classifier model folder"):
+            return cls._load(path, device)
+
+    @classmethod
+    def _load(cls, path: PathLike, device: str | torch.device) -> TrainedClassifier:
         parts = read_model_folder(path)
         body = parts["config"]
         try:

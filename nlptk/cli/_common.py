@@ -32,6 +32,9 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+_settings = {"quiet": False}  # --quiet: only warnings and errors, no progress bars either
+
+
 def print_wide(renderable: Any, width: int = 160) -> None:
     """Print a wide table on stdout; into a pipe or a file at ``width`` columns, not the default 80.
 
@@ -53,6 +56,7 @@ def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
     handler.setFormatter(logging.Formatter("%(message)s"))
     root.addHandler(handler)
     level = logging.WARNING if quiet else (logging.DEBUG if verbose >= 2 else logging.INFO)
+    _settings["quiet"] = quiet
     if os.environ.get("RANK", "0") not in ("", "0") and verbose < 2:
         level = max(level, logging.WARNING)  # under torchrun the other ranks repeat rank 0's log
     logging.getLogger("nlptk").setLevel(level)
@@ -75,9 +79,9 @@ def _format_metrics(metrics: dict[str, Any]) -> str:
 def progress_display(enabled: bool = True) -> Iterator[Any]:
     """A rich progress display; yields a callback for the library's ``progress=`` argument.
 
-    One bar per phase, with the latest metrics (loss, words/s...) beside it.
+    One bar per phase, with the latest metrics (loss, words/s...) beside it. Off under ``--quiet``.
     """
-    if not enabled:
+    if not enabled or _settings["quiet"]:
         yield None
         return
     progress = Progress(

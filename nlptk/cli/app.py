@@ -8,6 +8,8 @@ Exit codes: 0 success, 2 bad input or usage (a :class:`~nlptk.errors.NlptkError`
 
 from __future__ import annotations
 
+import errno
+import os
 import traceback
 from typing import Annotated, Any
 
@@ -51,6 +53,19 @@ def _passthrough_exceptions() -> tuple[type[BaseException], ...]:
 
 
 _PASSTHROUGH = _passthrough_exceptions()
+# operating-system errors about a path the user gave: bad input (exit 2), not a failure
+_PATH_ERRNOS = frozenset(
+    {
+        errno.ENOENT,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EEXIST,
+        errno.EROFS,
+        errno.ENAMETOOLONG,
+    }
+)
 
 
 def _fail(message: str, exit_code: int) -> typer.Exit:
@@ -71,6 +86,15 @@ class NlptkGroup(TyperGroup):
             if debug:
                 traceback.print_exc()
             raise _fail(str(exc), exc.exit_code) from exc
+        except BrokenPipeError:  # `nlptk ... | head`: click stops quietly (exit 1), as for --help
+            raise
+        except OSError as exc:
+            if exc.errno not in _PATH_ERRNOS or exc.filename is None:
+                raise _unforeseen(exc, debug) from exc
+            if debug:
+                traceback.print_exc()
+            path = exc.filename if exc.filename2 is None else exc.filename2
+            raise _fail(f"{os.fsdecode(path)}: {exc.strerror}", 2) from exc
         except KeyboardInterrupt:
             if debug:
                 traceback.print_exc()
@@ -78,10 +102,14 @@ class NlptkGroup(TyperGroup):
                 "interrupted; outputs are written only when complete, so none was left half-written", 130
             ) from None
         except Exception as exc:  # a bug or an unforeseen failure: still one line
-            if debug:
-                traceback.print_exc()
-            hint = "" if debug else " (rerun with --debug for the traceback)"
-            raise _fail(f"{type(exc).__name__}: {exc}{hint}", 1) from exc
+            raise _unforeseen(exc, debug) from exc
+
+
+def _unforeseen(exc: BaseException, debug: bool) -> typer.Exit:
+    if debug:
+        traceback.print_exc()
+    hint = "" if debug else " (rerun with --debug for the traceback)"
+    return _fail(f"{type(exc).__name__}: {exc}{hint}", 1)
 
 
 app = typer.Typer(
@@ -108,12 +136,25 @@ def root(
         int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: dependencies too).")
     ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            min=1,
+            help="CPU threads for PyTorch (classifier, language model, GloVe on CPU). Default: one "
+            "per core, or OMP_NUM_THREADS; idle threads sleep instead of spinning (OMP_WAIT_POLICY).",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
     """nlptk: word embeddings and recurrent text classifiers."""
     setup_logging(verbose, quiet)
+    if threads is not None:
+        from nlptk.threads import set_threads
+
+        set_threads(threads)
 
 
 app.add_typer(corpus.app, name="corpus")

@@ -39,7 +39,8 @@ DataArg = Annotated[
 ValOpt = Annotated[Path | None, typer.Option("--val", help="Validation data (default: a seeded 10% split).")]
 TestOpt = Annotated[Path | None, typer.Option("--test", help="Test data, scored after training.")]
 FormatOpt = Annotated[
-    str | None, typer.Option("--format", help="csv, tsv, jsonl, fasttext, folder (detected).")
+    str | None,
+    typer.Option("--format", help="folders, csv, tsv, jsonl, fasttext or label-first (default: detected)."),
 ]
 EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="Encoding of the data files (utf-8).")]
 VectorsOpt = Annotated[

@@ -138,6 +138,7 @@ def evaluate(
         simlex=simlex,
         analogies=False if skip_analogies else analogies,
         restrict_vocab=restrict_vocab,
+        encoding=encoding,
     )
     if as_json:
         typer.echo(json.dumps(report, indent=2))

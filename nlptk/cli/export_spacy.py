@@ -26,7 +26,17 @@ def spacy_command(
             help="Keep N vectors; map every other word to its nearest kept vector (spaCy's prune_vectors).",
         ),
     ] = None,
-    oov: Annotated[Oov, typer.Option("--oov", help="Unseen-word policy saved with the pipeline.")] = Oov.skip,
+    oov: Annotated[
+        Oov, typer.Option("--oov", help="Unseen-word policy saved with the component (--with-component).")
+    ] = Oov.skip,
+    component: Annotated[
+        bool,
+        typer.Option(
+            "--with-component",
+            help="Add nlptk's nlptk_vectors component (unseen-word policy, fastText subwords); the "
+            "folder then loads only where nlptk is installed. Default: a plain spaCy pipeline.",
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing OUT folder.")] = False,
 ) -> None:
     """Write VECTORS as a spaCy pipeline folder that spacy.load(OUT) opens."""
@@ -38,7 +48,9 @@ def spacy_command(
     with err_console.status(f"loading {vectors}"):
         loaded = Vectors.load(vectors)
     with err_console.status(f"writing {out}"):
-        info = export_spacy(loaded, out, lang=lang, prune=prune, oov=oov.value, force=force)
+        info = export_spacy(
+            loaded, out, lang=lang, prune=prune, oov=oov.value, component=component, force=force
+        )
     pruned = f", {info.remapped} words mapped to their nearest kept vector" if info.remapped else ""
     console.print(
         f"wrote {escape(str(info.path))}: {info.n_words} words, {info.n_rows} vectors x {info.dim} dims"

@@ -18,7 +18,6 @@ from rich.table import Table
 
 from nlptk.cli._common import console, progress_display
 from nlptk.cli._params import config_options
-from nlptk.distributed import env_rank
 from nlptk.lm.config import FINETUNE_FIXED, LanguageModelConfig
 
 __all__ = ["app"]
@@ -141,6 +140,7 @@ def train_command(
     on the end of the stream; the best epoch's weights are kept. --max-tokens and --max-minutes
     budget the run: the schedule fits the budget and the best model that fits is saved.
     """
+    from nlptk.distributed import env_rank
     from nlptk.lm.train import train_language_model
 
     config = config.replace(tokenizer=_tokenizer(tokenizer, lowercase))
@@ -201,6 +201,7 @@ def finetune_command(
     tokenizer stay MODEL's; the training settings and dropouts are this command's (use
     --lr-decay 2.6 for ULMFiT's discriminative rates).
     """
+    from nlptk.distributed import env_rank
     from nlptk.lm.finetune import finetune_language_model
 
     with progress_display(not no_progress and env_rank() == 0) as callback:

@@ -31,7 +31,7 @@ from typer.core import TyperGroup
 
 from nlptk.cli._common import console, err_console
 from nlptk.errors import DataError, ParameterError
-from nlptk.io import check_input_file, iter_lines
+from nlptk.io import check_input_file, check_output, iter_lines
 
 __all__ = ["DefaultCommandGroup", "app"]
 
@@ -86,6 +86,7 @@ PipelineOpt = Annotated[
     str | None, typer.Option("--pipeline", help="An installed spaCy pipeline name or a pipeline folder.")
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output files.")]
+EncodingOpt = Annotated[str, typer.Option("--encoding", help="Encoding of the text files read.")]
 
 
 def _pipeline(vectors_path: Path, oov: Oov, lang: str | None, pipeline: str | None) -> Any:
@@ -107,8 +108,12 @@ def _score_text(score: float | None) -> str:
     return "n/a" if score is None else f"{score:.4f}"
 
 
-def _read_text_file(path: Path) -> str:
-    return "\n".join(iter_lines(check_input_file(path, allow_empty=True, what="text file")))
+def _read_text_file(path: Path, encoding: str) -> str:
+    p = check_input_file(path, allow_empty=True, what="text file")
+    text = "\n".join(iter_lines(p, encoding=encoding))
+    if not text.strip():
+        raise DataError("the text file is empty (only blank lines)", path=p, hint="give a file with text")
+    return text
 
 
 @app.command("score")
@@ -131,6 +136,7 @@ def score(
     lang: LangOpt = None,
     pipeline: PipelineOpt = None,
     force: ForceOpt = False,
+    encoding: EncodingOpt = "utf-8",
 ) -> None:
     """Similarity of two texts (the default command), with the coverage of each."""
     from nlptk.similarity import read_pairs, score_pairs, similarity, write_pairs_csv
@@ -141,7 +147,9 @@ def score(
     if out is not None and pairs is None:
         raise ParameterError("--out is for --pairs; a single score is printed")
     if pairs is not None:
-        items = read_pairs(pairs, header=header)
+        if out is not None:
+            check_output(out, force=force, file=True)
+        items = read_pairs(pairs, header=header, encoding=encoding)
         nlp = _pipeline(vectors, oov, lang, pipeline)
         results = score_pairs(items, nlp)
         missing = sum(r.score is None for r in results)
@@ -174,7 +182,7 @@ def score(
     if file:
         if len(file) != 2:
             raise ParameterError(f"--file needs exactly two files (A and B), got {len(file)}")
-        text_a, text_b = _read_text_file(file[0]), _read_text_file(file[1])
+        text_a, text_b = _read_text_file(file[0], encoding), _read_text_file(file[1], encoding)
     elif text_a is None or text_b is None:
         raise ParameterError("give two texts: TEXT_A TEXT_B")
     nlp = _pipeline(vectors, oov, lang, pipeline)
@@ -206,11 +214,17 @@ def matrix(
     lang: LangOpt = None,
     pipeline: PipelineOpt = None,
     force: ForceOpt = False,
+    encoding: EncodingOpt = "utf-8",
 ) -> None:
     """Similarity matrix of the texts in FILE (CSV and a heat map on request)."""
     from nlptk.similarity import plot_similarity_heatmap, read_texts, similarity_matrix, write_matrix_csv
 
-    lines, texts = read_texts(file)
+    for output in (out, heatmap):  # all outputs checked before the first is written
+        if output is not None:
+            check_output(output, force=force, file=True)
+    if out is not None and heatmap is not None and out.resolve() == heatmap.resolve():
+        raise ParameterError("--out and --heatmap name the same file", path=out)
+    lines, texts = read_texts(file, encoding=encoding)
     nlp = _pipeline(vectors, oov, lang, pipeline)
     result = similarity_matrix(texts, nlp)
     labels = [str(n) for n in lines]

@@ -38,8 +38,15 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from nlptk.embed.params import LSAParams
-from nlptk.errors import DataError, IncompatibleModelError, InputFileError, NotFittedError, ParameterError
-from nlptk.io import atomic_directory, check_input_dir, iter_lines
+from nlptk.errors import (
+    DataError,
+    IncompatibleModelError,
+    InputFileError,
+    NlptkError,
+    NotFittedError,
+    ParameterError,
+)
+from nlptk.io import atomic_directory, check_input_dir, iter_lines, reading
 from nlptk.params import resolve_params
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
@@ -268,12 +275,19 @@ class LSA:
         vectorizer = self._vectorizer()
         try:
             tfidf = vectorizer.fit_transform(recorded())
+        except NlptkError:  # the corpus's own error (an undecodable line, say) says more
+            raise
         except (
             ValueError
         ) as exc:  # sklearn: "empty vocabulary" or "max_df corresponds to < documents than min_df"
             if not snippets:
                 raise DataError(
                     "no documents to fit", hint="give a corpus with at least one document"
+                ) from None
+            if "empty vocabulary" in str(exc):
+                raise DataError(
+                    f"no terms left: the {len(snippets)} documents hold no tokens after tokenization",
+                    hint="give a corpus with text in it",
                 ) from None
             raise DataError(
                 f"no terms left from {len(snippets)} documents with min_df={self.min_df}, "
@@ -497,6 +511,11 @@ class LSA:
                 path=folder,
                 hint="give a folder that `nlptk lsa train` wrote",
             )
+        with reading(folder, "LSA model folder"):
+            return cls._load(folder)
+
+    @classmethod
+    def _load(cls, folder: Path) -> LSA:
         try:
             info = json.loads((folder / _MODEL_FILE).read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -590,7 +609,12 @@ def fit_lsa(
         documents = corpus
     model = LSA(n_topics, tokenizer=tokenizer, **params)
     report(progress, "train", "start", 0, 1)
-    model.fit(documents)
+    try:
+        model.fit(documents)
+    except NlptkError as exc:  # "no documents to fit" and the like: say which corpus
+        if exc.path is None and isinstance(corpus, (str, os.PathLike)):
+            exc.path = os.fspath(corpus)
+        raise
     # where the corpus is, so that `nlptk topics coherence` can count on it later
     model.source_ = documents.describe() if isinstance(documents, Corpus) else None
     report(progress, "train", "end", 1, 1, explained_variance=float(model.explained_variance_ratio_.sum()))
@@ -665,8 +689,11 @@ def train_lsa(
     try:
         model.fit(_TokensFile(Path(tokens_file)))
     except DataError as exc:
-        raise DataError(
-            f"empty vocabulary with min_count={min_count} ({exc.message})",
+        if "no terms left from" not in exc.message:  # no documents, no tokens: say that as it is
+            exc.path = exc.path or os.fspath(tokens_file)
+            raise
+        raise DataError(  # said in the user's terms: min_count, not scikit-learn's min_df/max_df
+            f"empty vocabulary with min_count={min_count}: no word occurs in that many documents",
             path=tokens_file,
             hint="lower min_count or give a larger corpus",
         ) from None

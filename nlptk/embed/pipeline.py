@@ -28,7 +28,7 @@ from typing import Any
 
 from nlptk.embed.params import METHOD_PARAMS
 from nlptk.embed.tokens_cache import TokensCache, tokenize_to_cache
-from nlptk.errors import ParameterError
+from nlptk.errors import NlptkError, ParameterError
 from nlptk.io import atomic_directory, atomic_write, check_output
 from nlptk.params import Params
 from nlptk.progress import ProgressCallback
@@ -282,7 +282,12 @@ def train(
 
     def run(workdir: Path | None) -> Vectors:
         t0 = time.perf_counter()
-        vectors = trainer(cache.path, workdir=workdir, progress=progress, config=config)
+        try:
+            vectors = trainer(cache.path, workdir=workdir, progress=progress, config=config)
+        except NlptkError as exc:  # the tokens cache is an inner file: name the user's corpus
+            if exc.path is not None and Path(exc.path) == Path(cache.path):
+                exc.path = source.describe().get("path") or os.fspath(corpus)
+            raise
         timings["train"] = round(time.perf_counter() - t0, 3)
         cosine = check_vectors(vectors, source=f"{method} vectors")
         if cosine is not None:

@@ -15,6 +15,7 @@ that only normalises spaces.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from nlptk.errors import DataError, EncodingError, ParameterError
-from nlptk.io import atomic_write, is_compressed, open_binary
+from nlptk.io import atomic_write, is_compressed, make_folder, open_binary
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.corpus import Corpus, TextLineCorpus
 from nlptk.text.tokenize import Tokenizer, WhitespaceTokenizer, tokenizer_from_config
@@ -447,7 +448,26 @@ def tokenize_to_cache(
             )
             report(progress, "tokenize", "end", 1, 1, tokens=info["tokens"], cached=True)
             return TokensCache(tokens_path, int(info["documents"]), int(info["tokens"]), True, 0.0)
-    folder.mkdir(parents=True, exist_ok=True)
+    created = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
+    make_folder(folder)
+    try:
+        return _tokenize(corpus, tokenizer, key, tokens_path, sidecar_path, processes, progress)
+    except BaseException:
+        for made in created:  # a failed first run leaves no empty cache folders behind
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        raise
+
+
+def _tokenize(
+    corpus: Corpus,
+    tokenizer: Tokenizer,
+    key: str,
+    tokens_path: Path,
+    sidecar_path: Path,
+    processes: int | None,
+    progress: ProgressCallback | None,
+) -> TokensCache:
     if processes is None:
         processes = min(os.cpu_count() or 1, 4)
     logger.info("tokenizing %s with %r into %s", corpus.describe().get("path"), tokenizer, tokens_path)

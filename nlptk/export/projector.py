@@ -90,6 +90,27 @@ class ProjectorExport:
         return sorted(p for p in self.path.iterdir() if p.is_file())
 
 
+# what JavaScript's String.prototype.trim() removes (WhiteSpace and LineTerminator); Python's
+# str.strip() differs (it keeps U+FEFF, removes U+001C-U+001F)
+_JS_TRIMMED = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
+def _visible_if_blank(cell: str) -> str:
+    r"""A cell the Projector would read as a blank line, spelled out (``\u00a0``); others as they are.
+
+    >>> _visible_if_blank("\u00a0"), _visible_if_blank(""), _visible_if_blank("cat")
+    ('\\u00a0', '<empty>', 'cat')
+    """
+    if not cell:
+        return "<empty>"
+    if cell.strip(_JS_TRIMMED):
+        return cell
+    return "".join(f"\\u{ord(c):04x}" for c in cell)
+
+
 def escape_cell(value: Any) -> str:
     """One metadata cell as text, with tabs and line breaks made visible (``\\t``, ``\\n``, ``\\r``).
 
@@ -341,8 +362,8 @@ def _write_folder(
         matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
     single = len(names) == 1
     cells = [[_truncate(escape_cell(v), max_chars) for v in values] for values in columns.values()]
-    if single:  # an empty line could be skipped by a reader and shift every row after it
-        cells[0] = [c if c else "<empty>" for c in cells[0]]
+    if single:  # a line blank after JavaScript's trim() is dropped by the Projector: rows shift
+        cells[0] = [_visible_if_blank(c) for c in cells[0]]
     lines = ["\t".join(names)] if not single else []
     lines += ["\t".join(row) for row in zip(*cells, strict=True)]
     with atomic_directory(out_dir, force=force) as tmp:

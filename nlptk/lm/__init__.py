@@ -53,11 +53,26 @@ Example
 
 from __future__ import annotations
 
-from nlptk.lm.config import LanguageModelConfig
-from nlptk.lm.encoder import EncoderConfig, RNNEncoder
-from nlptk.lm.language_model import LanguageModel, load_language_model
-from nlptk.lm.model import RNNLanguageModel
-from nlptk.lm.stream import EOS, EOS_ID, PAD, PAD_ID, SPECIALS, UNK, UNK_ID
+import importlib
+from typing import Any
+
+# public name -> module that defines it, imported on first use so that importing
+# ``nlptk.lm.config`` (the command line does, to derive its options) does not load torch
+_LAZY = {
+    "EOS": "nlptk.lm.stream",
+    "EOS_ID": "nlptk.lm.stream",
+    "PAD": "nlptk.lm.stream",
+    "PAD_ID": "nlptk.lm.stream",
+    "SPECIALS": "nlptk.lm.stream",
+    "UNK": "nlptk.lm.stream",
+    "UNK_ID": "nlptk.lm.stream",
+    "EncoderConfig": "nlptk.lm.encoder_config",
+    "LanguageModel": "nlptk.lm.language_model",
+    "LanguageModelConfig": "nlptk.lm.config",
+    "RNNEncoder": "nlptk.lm.encoder",
+    "RNNLanguageModel": "nlptk.lm.model",
+    "load_language_model": "nlptk.lm.language_model",
+}
 
 __all__ = [
     "EOS",
@@ -74,3 +89,15 @@ __all__ = [
     "RNNLanguageModel",
     "load_language_model",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'nlptk.lm' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

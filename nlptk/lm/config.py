@@ -1,6 +1,6 @@
 """A language model's settings, declared once: architecture, vocabulary and training.
 
-:class:`LanguageModelConfig` extends :class:`~nlptk.lm.encoder.EncoderConfig` (the encoder's
+:class:`LanguageModelConfig` extends :class:`~nlptk.lm.encoder_config.EncoderConfig` (the encoder's
 shape and dropouts) with the decoder, the vocabulary, the tokenizer and the training settings.
 ``nlptk lm train`` derives its options from it; a model folder's ``config.json`` stores it
 *resolved* (:meth:`LanguageModelConfig.resolve`: concrete embedding size, decoder, last-layer
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nlptk.errors import ParameterError
-from nlptk.lm.encoder import EncoderConfig
+from nlptk.lm.encoder_config import EncoderConfig
 from nlptk.params import param
 from nlptk.text.tokenize import RegexTokenizer
 

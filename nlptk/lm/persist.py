@@ -23,15 +23,14 @@ latest epoch so that ``resume=True`` continues an interrupted run.
 from __future__ import annotations
 
 import json
-import logging
 import os
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from nlptk.errors import FormatError, IncompatibleModelError, InputFileError, NlptkError
-from nlptk.io import atomic_directory, atomic_write, check_input_dir, check_input_file
+from nlptk._model_folder import ModelFormat, checkpoint_path, read_json
+from nlptk.errors import IncompatibleModelError, NlptkError
 from nlptk.text.tokenize import Tokenizer, tokenizer_from_config
 
 __all__ = [
@@ -46,51 +45,33 @@ __all__ = [
     "write_model_folder",
 ]
 
-logger = logging.getLogger(__name__)
-
 PathLike = str | os.PathLike[str]
 
 FORMAT = "nlptk.language_model"
 FORMAT_VERSION = 1
 CHECKPOINT_FORMAT = "nlptk.language_model.checkpoint"
 
-
-def _nlptk_version() -> str:
-    from nlptk._version import __version__
-
-    return __version__
-
-
-def checkpoint_path(model_path: PathLike) -> Path:
-    """Where training keeps the "last" checkpoint of the model folder ``model_path``."""
-    p = Path(model_path)
-    return p.with_name(p.name + ".checkpoint") / "last.pt"
+_FORMAT = ModelFormat(
+    name=FORMAT,
+    version=FORMAT_VERSION,
+    kind="language model",
+    checkpoint_kind="language-model",
+    folder_what="language model folder",
+    written_by="nlptk lm train",
+    resume_hint="train again without --resume",
+    version_hint="train the model again with this nlptk version, or use the version that wrote it",
+    format_hint="give a folder written by nlptk lm train or lm finetune",
+)
 
 
 def save_checkpoint(state: dict[str, Any], path: PathLike) -> Path:
     """Write a training state atomically (replacing the previous checkpoint)."""
-    body = {"format": CHECKPOINT_FORMAT, "format_version": FORMAT_VERSION, **state}
-    with atomic_write(path, "wb", force=True) as fh:
-        torch.save(body, fh)
-    return Path(path)
+    return _FORMAT.save_checkpoint(state, path)
 
 
 def load_checkpoint(path: PathLike) -> dict[str, Any]:
     """Read a checkpoint written by :func:`save_checkpoint` (``weights_only=True``)."""
-    p = check_input_file(path, what="training checkpoint")
-    try:
-        state = torch.load(p, weights_only=True, map_location="cpu")
-    except Exception as exc:  # unpickling errors come in many types
-        raise FormatError(f"cannot read the training checkpoint ({exc})", path=p) from None
-    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        raise IncompatibleModelError("not an nlptk language-model checkpoint", path=p)
-    if state.get("format_version") != FORMAT_VERSION:
-        raise IncompatibleModelError(
-            f"checkpoint format version {state.get('format_version')!r}; this nlptk reads {FORMAT_VERSION}",
-            path=p,
-            hint="train again without --resume",
-        )
-    return state
+    return _FORMAT.load_checkpoint(path)
 
 
 def write_model_folder(
@@ -106,29 +87,11 @@ def write_model_folder(
 
     ``format``, ``format_version`` and ``nlptk_version`` are added to ``config``.
     """
-    target = Path(path)
-    body = {"format": FORMAT, "format_version": FORMAT_VERSION, "nlptk_version": _nlptk_version(), **config}
-    with atomic_directory(target, force=force) as tmp:
-        (tmp / "config.json").write_text(
-            json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        (tmp / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False) + "\n", encoding="utf-8")
+    with _FORMAT.write_folder(path, config=config, vocab=vocab, state_dict=state_dict, force=force) as tmp:
         (tmp / "meta.json").write_text(
             json.dumps(meta, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
         )
-        torch.save({"model": {k: v.detach().cpu() for k, v in state_dict.items()}}, tmp / "model.pt")
-    logger.info("language model saved to %s", target)
-    return target
-
-
-def _read_json(path: Path) -> Any:
-    p = check_input_file(path, what=path.name)
-    try:
-        return json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(
-            f"not valid JSON ({getattr(exc, 'msg', exc)})", path=p, line=getattr(exc, "lineno", None)
-        ) from None
+    return Path(path)
 
 
 def rebuild_tokenizer(config: dict[str, Any], *, path: PathLike | None = None) -> Tokenizer:
@@ -165,45 +128,16 @@ def read_model_folder(path: PathLike) -> dict[str, Any]:
     FormatError
         A damaged file.
     """
-    folder = check_input_dir(path, what="language model folder")
-    if not (folder / "config.json").exists():
-        raise InputFileError(
-            "not a language model folder (no config.json)",
-            path=folder,
-            hint="give the folder written by nlptk lm train",
-        )
-    config = _read_json(folder / "config.json")
-    found = config.get("format") if isinstance(config, dict) else None
-    if found != FORMAT:
-        raise IncompatibleModelError(
-            f"config.json is not an nlptk language model (format {found!r}, expected {FORMAT!r})",
-            path=folder / "config.json",
-            hint="give a folder written by nlptk lm train or lm finetune",
-        )
-    version = config.get("format_version")
-    if version != FORMAT_VERSION:
-        raise IncompatibleModelError(
-            f"language model format version {version!r} "
-            f"(written by nlptk {config.get('nlptk_version', '?')}); "
-            f"this nlptk {_nlptk_version()} reads version {FORMAT_VERSION}",
-            path=folder,
-            hint="train the model again with this nlptk version, or use the version that wrote it",
-        )
+    folder, config = _FORMAT.read_config(path)
     tokenizer = rebuild_tokenizer(config, path=folder / "config.json")
-    vocab = _read_json(folder / "vocab.json")
-    model_file = check_input_file(folder / "model.pt", what="model weights")
-    try:
-        weights = torch.load(model_file, weights_only=True, map_location="cpu")
-    except Exception as exc:
-        raise FormatError(f"cannot read the model weights ({exc})", path=model_file) from None
-    if not isinstance(weights, dict) or not isinstance(weights.get("model"), dict):
-        raise FormatError("model.pt holds no 'model' state_dict", path=model_file)
+    vocab = read_json(folder / "vocab.json")
+    state_dict = _FORMAT.read_weights(folder)
     meta_file = folder / "meta.json"
-    meta = _read_json(meta_file) if meta_file.exists() else {}
+    meta = read_json(meta_file) if meta_file.exists() else {}
     return {
         "config": config,
         "vocab": vocab,
-        "state_dict": weights["model"],
+        "state_dict": state_dict,
         "meta": meta,
         "tokenizer": tokenizer,
     }

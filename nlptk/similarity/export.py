@@ -13,6 +13,7 @@ from nlptk._version import __version__
 from nlptk.errors import ParameterError
 from nlptk.io import atomic_directory, check_output
 from nlptk.similarity.bridge import use_vectors
+from nlptk.similarity.component import FACTORY_NAME
 
 if TYPE_CHECKING:
     from nlptk.vectors.container import Vectors
@@ -57,15 +58,19 @@ def export_spacy(
     lang: str = "en",
     prune: int | None = None,
     oov: str = "skip",
+    component: bool = False,
     force: bool = False,
 ) -> SpacyExport:
     """Write a blank spaCy pipeline with these vectors; ``spacy.load(out_dir)`` opens it.
 
-    The folder holds a blank ``lang`` pipeline whose vocab has the vectors, plus the
-    ``nlptk_vectors`` component (it keeps the unseen-word policy, the key attribute and, for
-    ``oov="subword"``, the n-gram table). spaCy finds the component through nlptk's
-    ``spacy_factories`` entry point, so the folder loads in any process where nlptk is
-    installed. The folder is written under a temporary name and renamed when complete.
+    By default the folder is a plain blank ``lang`` pipeline whose vocab holds the vectors:
+    it loads wherever spaCy is installed, nlptk or not, and spaCy's own rules apply (an
+    unseen word has a zero vector). With ``component=True`` it also holds the
+    ``nlptk_vectors`` component, which keeps nlptk's unseen-word policy (``oov``), the key
+    attribute and, for ``oov="subword"``, the fastText n-gram table; spaCy finds that
+    component through nlptk's ``spacy_factories`` entry point, so such a folder loads only
+    where nlptk is installed. The folder is written under a temporary name and renamed when
+    complete.
 
     Parameters
     ----------
@@ -79,7 +84,9 @@ def export_spacy(
         word is mapped to its nearest kept vector by cosine, with spaCy's
         ``Vocab.prune_vectors``.
     oov : {"skip", "zero", "subword"}, default="skip"
-        The unseen-word policy saved with the pipeline.
+        The unseen-word policy saved with the component (``component=True`` only).
+    component : bool, default=False
+        Add the ``nlptk_vectors`` component (needs nlptk to load).
     force : bool, default=False
         Replace an existing ``out_dir``.
 
@@ -97,7 +104,14 @@ def export_spacy(
     check_output(out_dir, force=force)
     if prune is not None and prune < 1:
         raise ParameterError(f"prune must be >= 1, got {prune}")
+    if not component and oov != "skip":
+        raise ParameterError(
+            f"oov={oov!r} is kept by the nlptk_vectors component, which a plain spaCy pipeline lacks",
+            hint="add the component (--with-component) or leave the unseen-word policy to spaCy",
+        )
     nlp = use_vectors(vectors, lang, oov=oov)
+    if not component:
+        nlp.remove_pipe(FACTORY_NAME)  # the vectors stay in the vocab
     remapped = 0
     if prune is not None and prune < len(vectors):
         logger.info("pruning %d vectors to %d rows", len(vectors), prune)
@@ -107,7 +121,7 @@ def export_spacy(
     nlp.meta["description"] = (
         f"Blank {lang} pipeline with nlptk vectors ({len(vectors)} words x {vectors.dim} dims)"
     )
-    nlp.meta["requirements"] = [f"nlptk>={__version__}"]
+    nlp.meta["requirements"] = [f"nlptk>={__version__}"] if component else []
     with atomic_directory(out_dir, force=force) as tmp:
         nlp.to_disk(tmp)
     table = nlp.vocab.vectors

@@ -40,6 +40,20 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# spaCy refuses longer texts (E088, nlp.max_length's default): say so with the file and line
+MAX_TEXT_CHARS = 1_000_000
+
+
+def _check_length(text: str, path: os.PathLike[str] | str, line: int) -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        raise DataError(
+            f"a text of {len(text):,} characters; spaCy takes at most {MAX_TEXT_CHARS:,} (nlp.max_length)",
+            path=path,
+            line=line,
+            hint="split the text into several lines",
+        )
+
+
 _HEADER_NAMES = {
     "a",
     "b",
@@ -124,6 +138,13 @@ def _docs(nlp: Language, texts: Iterable[str | Doc], batch_size: int = 256) -> l
         if not isinstance(t, (str, Doc)):
             raise ParameterError(f"text {i + 1} is a {type(t).__name__}, expected a str")
     strings = [t for t in items if isinstance(t, str)]
+    for i, t in enumerate(strings):
+        if len(t) > nlp.max_length:
+            raise DataError(
+                f"text {i + 1} has {len(t):,} characters; the pipeline takes at most "
+                f"{nlp.max_length:,} (nlp.max_length)",
+                hint="split the text, or raise nlp.max_length if the pipeline only tokenizes",
+            )
     parsed = iter(nlp.pipe(strings, batch_size=batch_size))
     return [t if isinstance(t, Doc) else next(parsed) for t in items]
 
@@ -308,6 +329,8 @@ def read_pairs(
                 line=lineno,
                 hint="separate the two texts with a tab",
             )
+        _check_length(fields[0], p, lineno)
+        _check_length(fields[1], p, lineno)
         pairs.append(TextPair(lineno, fields[0], fields[1]))
     if not pairs:
         raise DataError("no text pairs found", path=p, hint="one pair per line: text A <TAB> text B")
@@ -321,6 +344,7 @@ def read_texts(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> tupl
     texts: list[str] = []
     for lineno, line in enumerate(iter_lines(p, encoding=encoding), start=1):
         if line.strip():
+            _check_length(line, p, lineno)
             lines.append(lineno)
             texts.append(line)
     if not texts:

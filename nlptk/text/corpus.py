@@ -318,6 +318,13 @@ def open_corpus(
     if isinstance(source, Corpus):
         return source
     path = Path(source)
+    if str(source) == "-" or (path.exists() and not path.is_dir() and not path.is_file()):
+        raise InputFileError(
+            "a corpus is read more than once (vocabulary, then every epoch), so it must be a file "
+            "or folder, not standard input or a pipe",
+            path=source,
+            hint="save the text to a file first (for example: cat ... > corpus.txt)",
+        )
     if is_registry_name(source):
         from nlptk.text.registry import corpus_info, resolve_corpus  # a registry name
 

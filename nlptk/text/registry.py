@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from nlptk.errors import DataError, DownloadError, FormatError, InputFileError, ParameterError
-from nlptk.io import COMPRESSED_SUFFIXES, atomic_write
+from nlptk.errors import DataError, DownloadError, EncodingError, FormatError, InputFileError, ParameterError
+from nlptk.io import COMPRESSED_SUFFIXES, atomic_write, check_input_file
 
 __all__ = [
     "CorpusInfo",
@@ -52,6 +52,7 @@ __all__ = [
     "find_local",
     "is_registry_name",
     "list_corpora",
+    "read_registry",
     "registry_entries",
     "resolve_corpus",
 ]
@@ -211,11 +212,56 @@ def _parse_entry(raw: dict[str, Any]) -> CorpusInfo:
 _CACHE: dict[str, CorpusInfo] | None = None
 
 
+def _parse_manifest(manifest: Any, source: PathLike | None) -> dict[str, CorpusInfo]:
+    """The entries of a parsed registry; a malformed one is a :class:`FormatError` naming it."""
+    entries = manifest.get("corpora") if isinstance(manifest, dict) else None
+    if not isinstance(entries, list):
+        raise FormatError("a corpus registry must be a JSON object with a 'corpora' list", path=source)
+    parsed: dict[str, CorpusInfo] = {}
+    for i, raw in enumerate(entries, start=1):
+        name = raw.get("name") if isinstance(raw, dict) else None
+        try:
+            if not isinstance(name, str) or not name:
+                raise TypeError("no 'name'")
+            info = _parse_entry(raw)
+            info.to_dict()
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise FormatError(
+                f"corpus registry entry {i} ({name!r}) is malformed ({type(exc).__name__}: {exc})",
+                path=source,
+                hint="each entry is an object with a 'name' and the fields of registry.json",
+            ) from None
+        parsed[name] = info
+    return parsed
+
+
+def read_registry(path: PathLike) -> dict[str, CorpusInfo]:
+    """Read a corpus registry file laid out like the shipped ``corpora/registry.json``.
+
+    Returns
+    -------
+    dict
+        Corpus name -> :class:`CorpusInfo`, in file order.
+
+    Raises
+    ------
+    InputFileError, EncodingError, FormatError
+        Missing or empty file; not UTF-8; not JSON, or an entry without its fields.
+    """
+    p = check_input_file(path, what="corpus registry")
+    try:
+        manifest = json.loads(p.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise EncodingError(f"not UTF-8 (byte offset {exc.start})", path=p, byte_offset=exc.start) from None
+    except ValueError as exc:
+        raise FormatError(f"not valid JSON ({exc})", path=p) from None
+    return _parse_manifest(manifest, p)
+
+
 def _registry() -> dict[str, CorpusInfo]:
     global _CACHE
     if _CACHE is None:
-        manifest = _load_manifest()
-        _CACHE = {e["name"]: _parse_entry(e) for e in manifest["corpora"]}
+        _CACHE = _parse_manifest(_load_manifest(), "corpora/registry.json")
     return _CACHE
 
 

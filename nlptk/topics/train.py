@@ -17,7 +17,7 @@ from nlptk.io import check_output
 from nlptk.progress import ProgressCallback
 from nlptk.text.corpus import Corpus, open_corpus
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
-from nlptk.topics._bow import TokensFile
+from nlptk.topics._bow import TokensFile, snippet
 from nlptk.topics.lda import LDA, LDAConfig
 
 __all__ = ["train_lda"]
@@ -79,8 +79,14 @@ def train_lda(
     source = open_corpus(corpus, column=column, encoding=encoding, data_dir=data_dir)
     cache = tokenize_to_cache(source, tok, cache_dir=cache_dir, progress=progress)
     model = LDA(config=settings, tokenizer=tok.to_config())
-    tokens = TokensFile(cache.path, snippet_chars=settings.snippet_chars)
-    model._fit_tokens(tokens, None, tok, progress=progress)
+    # Snippets of the original text (what `lda similar` shows), read without tokenizing; when
+    # the tokens cache dropped a document that has no token, rows would not line up, so the
+    # snippets then come from the tokens instead.
+    snippets: list[str] | None = [snippet(doc, settings.snippet_chars) for doc in source]
+    if len(snippets) != cache.documents:
+        snippets = None
+    tokens = TokensFile(cache.path, snippet_chars=settings.snippet_chars if snippets is None else None)
+    model._fit_tokens(tokens, snippets, tok, progress=progress)
     model.source_ = {
         **source.describe(),
         "documents": cache.documents,

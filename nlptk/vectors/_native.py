@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from nlptk.errors import FormatError, IncompatibleModelError, InputFileError, ParameterError
-from nlptk.io import atomic_directory, check_input_dir
+from nlptk.io import atomic_directory, check_input_dir, reading
 from nlptk.vectors.container import Vectors
 
 __all__ = ["NATIVE_FORMAT_VERSION", "fasttext_model", "read_native", "write_native"]
@@ -104,12 +104,9 @@ def _attach_subwords(vectors: Vectors, folder: Path, limit: int | None) -> Vecto
     if not model.is_file():
         logger.warning("%s names the subword model %s, which is missing: no subwords", folder, model)
         return vectors
-    from gensim.models.fasttext import load_facebook_vectors
+    from nlptk.vectors._fasttext_bin import load_fasttext_bin
 
-    try:
-        kv = load_facebook_vectors(str(model))
-    except Exception as exc:
-        raise FormatError(f"cannot read the subword model ({type(exc).__name__}: {exc})", path=model) from exc
+    kv = load_fasttext_bin(model, what="subword model")
     if kv.index_to_key != vectors.words:
         logger.warning("%s: the subword model's vocabulary differs from vocab.tsv: no subwords", folder)
         return vectors
@@ -127,6 +124,11 @@ def _attach_subwords(vectors: Vectors, folder: Path, limit: int | None) -> Vecto
 
 def read_native(path: Path, limit: int | None) -> Vectors:
     folder = check_input_dir(path, what="vectors folder")
+    with reading(folder, "nlptk vectors folder"):
+        return _read_native(folder, limit)
+
+
+def _read_native(folder: Path, limit: int | None) -> Vectors:
     for name in ("vectors.npy", "vocab.tsv", "meta.json"):
         if not (folder / name).is_file():
             raise InputFileError(
@@ -136,6 +138,8 @@ def read_native(path: Path, limit: int | None) -> Vectors:
         info = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise FormatError(f"meta.json is not valid JSON: {exc}", path=folder / "meta.json") from exc
+    if not isinstance(info, dict):
+        raise FormatError("meta.json must hold a JSON object", path=folder / "meta.json")
     version = info.get("format_version")
     if not isinstance(version, int) or version > NATIVE_FORMAT_VERSION:
         raise IncompatibleModelError(
@@ -146,8 +150,12 @@ def read_native(path: Path, limit: int | None) -> Vectors:
         )
     try:
         matrix = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
-    except ValueError as exc:
+    except (ValueError, EOFError, OSError) as exc:
         raise FormatError(f"vectors.npy cannot be read: {exc}", path=folder / "vectors.npy") from exc
+    if matrix.dtype.kind not in "fiu":
+        raise FormatError(
+            f"vectors.npy holds {matrix.dtype} values, expected numbers", path=folder / "vectors.npy"
+        )
     if matrix.ndim != 2 or matrix.shape != (info.get("n_words"), info.get("dim")):
         raise FormatError(
             f"vectors.npy has shape {matrix.shape} but meta.json says "
@@ -202,7 +210,10 @@ def _read_vocab(path: Path, rows: int, has_counts: bool) -> tuple[list[str], np.
     bounds = np.empty(2 * rows, dtype=np.int64)
     bounds[0::2], bounds[1::2] = tabs, newlines
     keep = np.repeat(np.tile(np.array([True, False]), rows), np.diff(bounds, prepend=0))
-    words = buf[: end - 1][keep].tobytes().decode("utf-8").split("\n")
+    try:
+        words = buf[: end - 1][keep].tobytes().decode("utf-8").split("\n")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"vocab.tsv is not UTF-8 ({exc.reason})", path=path) from None
     if b"\\" in raw[:end]:
         words = [_unescape(w) if "\\" in w else w for w in words]
     counts = None

@@ -276,6 +276,7 @@ def evaluate_vectors(
     analogies: PathLike | Literal[False] | None = None,
     restrict_vocab: int = 300_000,
     case_insensitive: bool = True,
+    encoding: str = "utf-8",
 ) -> dict[str, Any]:
     """Evaluate vectors on WordSim353, SimLex-999 and the Google analogy set.
 
@@ -291,6 +292,8 @@ def evaluate_vectors(
     restrict_vocab : int, default=300000
         Only the first (most frequent) words count as known, as in gensim.
     case_insensitive : bool, default=True
+    encoding : str, default="utf-8"
+        Encoding of the benchmark files given.
 
     Returns
     -------
@@ -308,7 +311,7 @@ def evaluate_vectors(
     >>> report["wordsim"]["pairs"], report["simlex"]["pairs"]
     (353, 999)
     """
-    options = {"restrict_vocab": restrict_vocab, "case_insensitive": case_insensitive}
+    options = {"restrict_vocab": restrict_vocab, "case_insensitive": case_insensitive, "encoding": encoding}
     report: dict[str, Any] = {"vectors": {"n_words": len(vectors), "dim": vectors.dim}}
     for key, given in (("wordsim", wordsim), ("simlex", simlex)):
         if given is False:

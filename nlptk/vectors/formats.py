@@ -39,6 +39,7 @@ from nlptk.io import (
     check_input_file,
     open_binary,
 )
+from nlptk.vectors._fasttext_bin import load_fasttext_bin
 from nlptk.vectors._native import NATIVE_FORMAT_VERSION, fasttext_model, read_native, write_native
 from nlptk.vectors._word2vec import (
     parse_header,
@@ -175,9 +176,26 @@ def _check_unique(words: list[str], path: Path, first_line: int | None) -> dict[
     raise AssertionError  # pragma: no cover
 
 
+def _check_finite(words: list[str], matrix: np.ndarray, path: Path, first_line: int | None) -> None:
+    """Refuse nan and inf: they make every cosine with the word nan, and plots fail later."""
+    finite = np.isfinite(matrix).all(axis=1)
+    if finite.all():
+        return
+    row = int(np.flatnonzero(~finite)[0])
+    column = int(np.flatnonzero(~np.isfinite(matrix[row]))[0])
+    raise FormatError(
+        f"the vector of {words[row]!r} has a non-finite value ({matrix[row, column]}) in column "
+        f"{column + 1}" + ("" if first_line is not None else f" (word {row + 1})"),
+        path=path,
+        line=None if first_line is None else first_line + row,
+        hint="vectors must hold finite numbers; fix or remove that row",
+    )
+
+
 def _from_words(
     words: list[str], matrix: np.ndarray, path: Path, first_line: int | None, fmt: str
 ) -> Vectors:
+    _check_finite(words, matrix, path, first_line)
     index = _check_unique(words, path, first_line)
     vectors = Vectors(words, matrix, meta={"source_format": fmt, "source": str(path)})
     vectors._index = index  # already built while checking for duplicates
@@ -186,17 +204,9 @@ def _from_words(
 
 # -- fastText, spaCy, gensim -------------------------------------------------------------
 def _read_fasttext_bin(path: Path, limit: int | None) -> Vectors:
-    from gensim.models.fasttext import load_facebook_vectors
-
     check_input_file(path, what="fastText model")
-    try:
-        kv = load_facebook_vectors(str(path))
-    except Exception as exc:  # gensim raises struct.error, EOFError, ValueError, AssertionError...
-        raise FormatError(
-            f"cannot read as a fastText .bin model ({type(exc).__name__}: {exc})",
-            path=path,
-            hint="the file is truncated or not a fastText model; for .vec text use format 'fasttext-vec'",
-        ) from exc
+    kv = load_fasttext_bin(path)
+    _check_finite(kv.index_to_key, kv.vectors, path, None)
     meta = {"source_format": "fasttext-bin", "source": str(path)}
     if limit is not None and limit < len(kv.index_to_key):
         logger.warning(
@@ -261,6 +271,7 @@ def _read_spacy(path: Path, limit: int | None) -> Vectors:
     rows = np.fromiter((row for row, _ in pairs), dtype=np.int64, count=len(pairs))
     in_order = bool(np.array_equal(rows, np.arange(len(rows))))
     matrix = data[: len(rows)] if in_order else data[rows]
+    _check_finite(words, matrix, path, None)
     return Vectors(
         words, np.asarray(matrix, dtype=np.float32), meta={"source_format": "spacy", "source": str(path)}
     )

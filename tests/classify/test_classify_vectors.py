@@ -3,6 +3,7 @@ steps per epoch, diagnostics, and the model folder that carries the transform.""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 
@@ -228,7 +229,8 @@ def test_transform_is_saved_and_an_older_reader_refuses(data, tmp_path, monkeypa
     )
     assert np.allclose(loaded.predict_proba(test.texts[:20]), clf.predict_proba(test.texts[:20]), atol=1e-6)
     # a reader of format version 1 only (nlptk before this change) refuses with the versions
-    monkeypatch.setattr(persist, "READABLE_FORMAT_VERSIONS", (persist.FORMAT_VERSION,))
+    older = dataclasses.replace(persist._FORMAT, readable_versions=(persist.FORMAT_VERSION,))
+    monkeypatch.setattr(persist, "_FORMAT", older)
     with pytest.raises(IncompatibleModelError, match=r"format version 2.*reads version 1"):
         TrainedClassifier.load(tmp_path / "m")
 

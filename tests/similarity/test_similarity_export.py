@@ -41,7 +41,7 @@ def test_export_loads_in_a_fresh_process_with_the_same_similarities(tmp_path, le
     if "nlptk_vectors" not in {ep.name for ep in entry_points(group="spacy_factories")}:
         pytest.fail("nlptk's spacy_factories entry point is not installed: run `pip install -e .`")
     out = tmp_path / "pipeline"
-    info = export_spacy(lee_vec, out)
+    info = export_spacy(lee_vec, out, component=True)
     assert info.n_words == len(lee_vec) and info.n_rows == len(lee_vec) and info.dim == lee_vec.dim
     expected = _pairs(use_vectors(lee_vec))
     script = textwrap.dedent(

@@ -66,6 +66,18 @@ def test_topics_show_the_two_vocabularies(model_dir):
         assert word in result.output
 
 
+def test_similar_shows_the_original_text_and_falls_back_to_tokens(tmp_path, cache_dir):
+    from nlptk.topics import train_lda
+
+    corpus = tmp_path / "docs.txt"
+    corpus.write_text("Apple, Pear!\nEngine; Gear.\nApple pear.\nGEAR engine\n", encoding="utf-8")
+    model = train_lda(corpus, n_topics=2, no_below=1, no_above=1.0, workers=1, cache_dir=cache_dir)
+    assert model.documents_[:2] == ["Apple, Pear!", "Engine; Gear."]
+    corpus.write_text("Apple, Pear!\n?!\nEngine; Gear.\nGEAR engine\n", encoding="utf-8")
+    model = train_lda(corpus, n_topics=2, no_below=1, no_above=1.0, workers=1, cache_dir=cache_dir)
+    assert model.documents_ == ["apple pear", "engine gear", "gear engine"]  # "?!" has no token
+
+
 def test_infer_and_similar(model_dir):
     result = runner.invoke(app, ["lda", "infer", str(model_dir), "engine brake gear", "--top", "1"])
     assert result.exit_code == 0, result.output

@@ -39,7 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from nlptk.errors import DataError, EncodingError, FormatError, IncompatibleModelError, ParameterError
-from nlptk.io import atomic_write, check_input_file, open_binary
+from nlptk.io import atomic_write, check_input_file, open_binary, reading
 from nlptk.progress import ProgressCallback, report
 
 __all__ = [
@@ -353,6 +353,11 @@ class CooccurrenceMatrix:
             Written by a newer format version.
         """
         path = check_input_file(path, what="co-occurrence file")
+        with reading(path, "co-occurrence matrix"):
+            return cls._load(path)
+
+    @classmethod
+    def _load(cls, path: Path) -> CooccurrenceMatrix:
         try:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {k: data[k] for k in ("header", "rows", "cols", "values", "words", "counts")}
