@@ -161,12 +161,12 @@ def train_command(
             style=style,
         )
     console.print(table)
-    coverage = clf.info.get("embeddings", {}).get("coverage")
-    if coverage:
-        console.print(
-            f"vectors cover {coverage['coverage']:.1%} of the vocabulary "
-            f"({coverage['token_coverage']:.1%} of training tokens)"
-        )
+    from nlptk.classify.conditioning import summary_lines
+
+    for line in summary_lines(clf.info):
+        console.print(line, style="yellow" if line.startswith("warning:") else None, markup=False)
+    if clf.info.get("training", {}).get("wide_ngrams"):
+        console.print(f"wide term: hashed word 1..{clf.config.ngrams}-grams added to the logits")
     if best:
         console.print(f"kept epoch {best} (best {clf.config.monitor})")
     diagnosis = clf.info.get("training", {}).get("diagnosis")
