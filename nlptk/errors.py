@@ -79,7 +79,8 @@ class NlptkError(Exception):
         text = where + self.message
         if self.hint:
             text += "; " + self.hint
-        return text
+        # one line, always: a line break quoted from the input (a CSV header, a word) is shown escaped
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class InputFileError(NlptkError, OSError):

@@ -303,3 +303,25 @@ def test_lsa_min_count_message_speaks_of_min_count_and_the_corpus(files: Path, i
     )  # fmt: skip
     line = one_line(result, "corpus.txt")
     assert "min_count=100000" in line and "min_df" not in line and "max_df" not in line
+
+
+# -- found by the deep fuzzing run (pytest -m slow tests/test_fuzz_readers.py) ---------------------
+def test_native_folder_with_a_duplicated_word_is_refused(tmp_path: Path) -> None:
+    import numpy as np
+
+    from nlptk.vectors import Vectors, load_vectors, save_vectors
+
+    save_vectors(Vectors(["the", "cat", "sat"], np.eye(3, dtype=np.float32)), tmp_path / "nat")
+    (tmp_path / "nat" / "vocab.tsv").write_text("the\t0\nthe\t0\nsat\t0\n")
+    with pytest.raises(FormatError, match="lists the word 'the' twice"):
+        load_vectors(tmp_path / "nat")
+
+
+def test_error_messages_stay_on_one_line(tmp_path: Path) -> None:
+    from nlptk.text.labelled import read_labelled
+
+    path = tmp_path / "data.csv"
+    path.write_text('"\nthe cat sat,pos\n"a, quoted one",neg\nthe dog ran,neg\n')
+    with pytest.raises(FormatError) as info:
+        read_labelled(path)
+    assert "\n" not in str(info.value) and "\\n" in str(info.value)

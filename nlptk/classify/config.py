@@ -10,16 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from nlptk.classify.conditioning import CONDITIONING_CHOICES
 from nlptk.errors import ParameterError
 from nlptk.params import Params, documented, param
 from nlptk.text.tokenize import RegexTokenizer
 
-__all__ = ["CELLS", "MONITORS", "POOLINGS", "SCHEDULES", "ClassifierConfig"]
+__all__ = ["CELLS", "FREEZE_ROWS", "MONITORS", "POOLINGS", "SCHEDULES", "ClassifierConfig"]
 
 CELLS = ("rnn", "lstm", "gru")
 POOLINGS = ("last", "max", "mean", "concat")
 MONITORS = ("val_macro_f1", "val_accuracy", "val_loss")
 SCHEDULES = ("one_cycle", "constant")
+FREEZE_ROWS = ("pretrained", "all")
 
 
 def _default_tokenizer() -> dict[str, Any]:
@@ -112,6 +114,39 @@ class ClassifierConfig(Params):
     augment_protect: str = param("", help="Comma-separated words never replaced (label words).")
     tokenizer: dict[str, Any] = param(
         default_factory=_default_tokenizer, help="Tokenizer config (Tokenizer.to_config()).", cli=False
+    )
+    # the vectors-only classifier (issue 11): see nlptk.classify.conditioning, freezing and wide
+    conditioning: str = param(
+        "auto",
+        help="Transform of the pretrained rows: center, standardize (per dimension), abtt "
+        "(all-but-the-top: remove the mean and the top principal components), or auto "
+        "(standardize nearly collinear vectors, leave others).",
+        choices=CONDITIONING_CHOICES,
+    )
+    conditioning_components: int = param(
+        2, help="abtt: top principal components removed.", min=1, flag="--abtt-components"
+    )
+    freeze_rows: str = param(
+        "pretrained",
+        help="Rows held in the frozen stage: pretrained (words the vectors lacked train from the "
+        "start) or all.",
+        choices=FREEZE_ROWS,
+    )
+    min_epoch_steps: int = param(
+        0,
+        help="Small data: an epoch passes over the training texts until it has this many "
+        "optimiser steps (0: one pass).",
+        min=0,
+    )
+    ngrams: int = param(
+        0,
+        help="Wide term: a linear bag of word n-grams up to this length added to the logits (0: off).",
+        min=0,
+        max=6,
+    )
+    ngram_buckets: int = param(2**18, help="Wide term: hash rows for n-grams of 2+ words.", min=1)
+    ngram_lr_factor: float = param(
+        1.0, help="Wide term: its learning rate relative to --lr.", min=0.0, min_exclusive=True
     )
 
     def check(self) -> None:

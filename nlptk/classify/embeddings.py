@@ -20,7 +20,7 @@ from nlptk.text.vocab import Vocabulary
 if TYPE_CHECKING:
     from nlptk.vectors.container import Vectors
 
-__all__ = ["match_embeddings", "random_embeddings"]
+__all__ = ["match_embeddings", "match_embeddings_masked", "random_embeddings"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,36 @@ def match_embeddings(
     seed: int = 0,
     padding_idx: int | None = 0,
 ) -> tuple[np.ndarray, dict[str, Any]]:
+    """Embedding rows for ``vocab`` taken from pretrained ``vectors``.
+
+    :func:`match_embeddings_masked` without the mask; see it for the parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nlptk.vectors.container import Vectors
+    >>> vocab = Vocabulary(["good", "zzz"], [3, 1], specials=["<pad>", "<unk>"])
+    >>> vectors = Vectors(["good", "bad"], np.array([[1, 2], [3, 4]], dtype=np.float32))
+    >>> matrix, coverage = match_embeddings(vocab, vectors, unknown="mean")
+    >>> matrix.tolist()
+    [[0.0, 0.0], [2.0, 3.0], [1.0, 2.0], [2.0, 3.0]]
+    >>> coverage["coverage"], coverage["token_coverage"]
+    (0.5, 0.75)
+    """
+    matrix, coverage, _ = match_embeddings_masked(
+        vocab, vectors, unknown=unknown, seed=seed, padding_idx=padding_idx
+    )
+    return matrix, coverage
+
+
+def match_embeddings_masked(
+    vocab: Vocabulary,
+    vectors: Vectors,
+    *,
+    unknown: Literal["random", "mean"] = "random",
+    seed: int = 0,
+    padding_idx: int | None = 0,
+) -> tuple[np.ndarray, dict[str, Any], np.ndarray]:
     """Embedding rows for ``vocab`` taken from pretrained ``vectors``.
 
     Parameters
@@ -65,6 +95,8 @@ def match_embeddings(
         ``known`` (words copied), ``subword`` (built from subwords), ``missing``, ``total``
         (words, specials excluded), ``coverage`` (share of words found, either way) and
         ``token_coverage`` (the same, weighted by training-text counts).
+    found : ndarray of shape (len(vocab),), bool
+        True for the rows that came from the vectors (copied or built from subwords).
 
     Examples
     --------
@@ -72,11 +104,8 @@ def match_embeddings(
     >>> from nlptk.vectors.container import Vectors
     >>> vocab = Vocabulary(["good", "zzz"], [3, 1], specials=["<pad>", "<unk>"])
     >>> vectors = Vectors(["good", "bad"], np.array([[1, 2], [3, 4]], dtype=np.float32))
-    >>> matrix, coverage = match_embeddings(vocab, vectors, unknown="mean")
-    >>> matrix.tolist()
-    [[0.0, 0.0], [2.0, 3.0], [1.0, 2.0], [2.0, 3.0]]
-    >>> coverage["coverage"], coverage["token_coverage"]
-    (0.5, 0.75)
+    >>> match_embeddings_masked(vocab, vectors)[2].tolist()
+    [False, False, True, False]
     """
     if unknown not in ("random", "mean"):
         raise ParameterError(f"unknown={unknown!r} is not one of 'random', 'mean'")
@@ -135,4 +164,4 @@ def match_embeddings(
         100 * coverage["token_coverage"],
         f"; {n_subword} from subwords" if n_subword else "",
     )
-    return matrix, coverage
+    return matrix, coverage, found_mask

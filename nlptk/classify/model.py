@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from nlptk.classify.config import CELLS, POOLINGS, ClassifierConfig
+from nlptk.classify.wide import WideNgrams
 from nlptk.errors import ParameterError
 
 __all__ = ["RNNClassifier"]
@@ -42,6 +43,13 @@ class RNNClassifier(nn.Module):
         ``last``: the final hidden state (both directions); ``max``/``mean``: over the
         non-padding time steps; ``concat``: the three side by side (ULMFiT's concat pooling).
     padding_idx : int, default=0
+    ngrams : int, default=0
+        Add a wide term, a linear bag of word n-grams up to this length
+        (:class:`~nlptk.classify.wide.WideNgrams`), to the logits; 0: none.
+    ngram_buckets : int, default=2**18
+        Hash rows of the wide term's n-grams of two or more words.
+    ngram_lr_factor : float, default=1.0
+        The wide term's learning rate relative to the rest (see :class:`WideNgrams`).
 
     Examples
     --------
@@ -65,6 +73,9 @@ class RNNClassifier(nn.Module):
         dropout: float = 0.3,
         pooling: str = "concat",
         padding_idx: int = 0,
+        ngrams: int = 0,
+        ngram_buckets: int = 2**18,
+        ngram_lr_factor: float = 1.0,
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -90,6 +101,12 @@ class RNNClassifier(nn.Module):
         self.output_size = state_size * (3 if pooling == "concat" else 1)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.output_size, n_classes)
+        # the wide part (wide and deep): a linear bag of n-grams added to the logits
+        self.wide = (
+            WideNgrams(vocab_size, n_classes, ngrams=ngrams, buckets=ngram_buckets, lr_factor=ngram_lr_factor)
+            if ngrams > 0
+            else None
+        )
 
     @classmethod
     def from_config(
@@ -107,6 +124,9 @@ class RNNClassifier(nn.Module):
             embedding_dropout=config.embedding_dropout,
             dropout=config.dropout,
             pooling=config.pooling,
+            ngrams=config.ngrams,
+            ngram_buckets=config.ngram_buckets,
+            ngram_lr_factor=config.ngram_lr_factor,
         )
 
     def load_embeddings(self, matrix: torch.Tensor) -> None:
@@ -150,10 +170,20 @@ class RNNClassifier(nn.Module):
         return torch.cat([last.to(out.dtype), maximum, mean], dim=-1)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Class logits, shape ``(batch, n_classes)``.
+        """Class logits, shape ``(batch, n_classes)`` (plus the wide n-gram term when there is one).
 
         ``x`` is token ids, or (a float tensor) pooled features from :meth:`encode`, as a
-        frozen-feature cache gives them (:mod:`nlptk.classify.feature_cache`).
+        frozen-feature cache gives them (:mod:`nlptk.classify.feature_cache`). The wide term
+        needs the token ids, so a model with one refuses cached features.
         """
-        features = x if x.is_floating_point() else self.encode(x, lengths)
-        return self.head(self.dropout(features))
+        if x.is_floating_point():
+            if self.wide is not None:
+                raise ParameterError(
+                    "this classifier has a wide n-gram term, which needs token ids, not cached features",
+                    hint="do not cache frozen features for a model with ngrams > 0",
+                )
+            return self.head(self.dropout(x))
+        logits = self.head(self.dropout(self.encode(x, lengths)))
+        if self.wide is not None:
+            logits = logits + self.wide(x, lengths).to(logits.dtype)
+        return logits

@@ -9,6 +9,8 @@ A **model folder** holds::
     model.pt       {"model": state_dict} -- state_dicts only, read with weights_only=True
     history.json   one record per epoch
     history.png    the training curves (when there is a history)
+    conditioning.npz  the transform of the pretrained embedding rows, when one was applied
+                   (format version 2; see nlptk.classify.conditioning)
 
 It is written with :func:`nlptk.io.atomic_directory`: complete or not at all, and an
 existing folder is replaced only with ``force``. A folder whose ``format_version`` this
@@ -33,8 +35,10 @@ from nlptk._model_folder import ModelFormat, checkpoint_path, read_json
 
 __all__ = [
     "CHECKPOINT_FORMAT",
+    "CONDITIONED_FORMAT_VERSION",
     "FORMAT",
     "FORMAT_VERSION",
+    "READABLE_FORMAT_VERSIONS",
     "checkpoint_path",
     "load_checkpoint",
     "read_model_folder",
@@ -48,6 +52,12 @@ PathLike = str | os.PathLike[str]
 
 FORMAT = "nlptk.classifier"
 FORMAT_VERSION = 1
+# version 2: the folder may hold an embedding conditioning (conditioning.npz, applied to rows
+# added later) and a wide n-gram term; a model without either is still written as version 1,
+# so older nlptk versions keep reading it, and refuse (by version) the folders they would
+# misread
+CONDITIONED_FORMAT_VERSION = 2
+READABLE_FORMAT_VERSIONS = (FORMAT_VERSION, CONDITIONED_FORMAT_VERSION)
 CHECKPOINT_FORMAT = "nlptk.classifier.checkpoint"
 
 _FORMAT = ModelFormat(
@@ -59,6 +69,7 @@ _FORMAT = ModelFormat(
     written_by="nlptk classify train",
     resume_hint="restart training without --resume",
     version_hint="retrain the model with this nlptk version, or use the nlptk version that wrote it",
+    readable_versions=READABLE_FORMAT_VERSIONS,
 )
 
 
@@ -88,12 +99,19 @@ def write_model_folder(
     state_dict: dict[str, torch.Tensor],
     history: list[dict[str, Any]],
     force: bool = False,
+    files: dict[str, bytes] | None = None,
+    format_version: int = FORMAT_VERSION,
 ) -> Path:
     """Write a model folder atomically; ``config`` is the body of ``config.json``.
 
-    ``format``, ``format_version`` and ``nlptk_version`` are added to ``config``.
+    ``format``, ``format_version`` and ``nlptk_version`` are added to ``config``; ``files``
+    are more files (name -> content) written into the folder.
     """
-    with _FORMAT.write_folder(path, config=config, vocab=vocab, state_dict=state_dict, force=force) as tmp:
+    with _FORMAT.write_folder(
+        path, config=config, vocab=vocab, state_dict=state_dict, force=force, format_version=format_version
+    ) as tmp:
+        for name, content in (files or {}).items():
+            (tmp / name).write_bytes(content)
         (tmp / "history.json").write_text(json.dumps(history, indent=1) + "\n", encoding="utf-8")
         if history:
             _plot_history(history, tmp / "history.png")

@@ -7,6 +7,7 @@ length for speed and the results are returned in the input order.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Sequence
@@ -18,11 +19,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nlptk.classify.conditioning import Conditioning
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import EncodedDataset, encode_labels, encode_texts, make_loader
 from nlptk.classify.learner import move_batch
 from nlptk.classify.model import RNNClassifier
-from nlptk.classify.persist import read_model_folder, write_model_folder
+from nlptk.classify.persist import (
+    CONDITIONED_FORMAT_VERSION,
+    FORMAT_VERSION,
+    read_model_folder,
+    write_model_folder,
+)
 from nlptk.classify.runtime import resolve_device
 from nlptk.errors import DataError, IncompatibleModelError, NlptkError
 from nlptk.io import reading
@@ -31,6 +38,7 @@ from nlptk.text.vocab import Vocabulary
 
 if TYPE_CHECKING:
     from nlptk.text.labelled import LabelledData
+    from nlptk.vectors.container import Vectors
 
 __all__ = ["TrainedClassifier"]
 
@@ -55,6 +63,9 @@ class TrainedClassifier:
     info : dict, optional
         What else ``config.json`` records (embedding coverage, training summary).
     device : str, default="auto"
+    conditioning : Conditioning, optional
+        The transform applied to the pretrained embedding rows in training (saved with the
+        model; rows added later must go through it too).
 
     Attributes
     ----------
@@ -67,6 +78,7 @@ class TrainedClassifier:
         train_sentences_per_s`` per epoch.
     model : RNNClassifier or EncoderClassifier
     device : torch.device
+    conditioning : Conditioning or None
 
     Examples
     --------
@@ -85,8 +97,10 @@ class TrainedClassifier:
         history: list[dict[str, Any]] | None = None,
         info: dict[str, Any] | None = None,
         device: str | torch.device = "auto",
+        conditioning: Conditioning | None = None,
     ) -> None:
         self.config = config
+        self.conditioning = conditioning
         self.tokenizer: Tokenizer = tokenizer_from_config(config.tokenizer)
         self.vocab = vocab
         self.classes = [str(c) for c in classes]
@@ -127,6 +141,14 @@ class TrainedClassifier:
             "config": self.config.to_dict(),
             **{k: v for k, v in self.info.items() if k not in ("classes", "model", "config")},
         }
+        files: dict[str, bytes] = {}
+        if self.conditioning is not None:
+            buffer = io.BytesIO()
+            self.conditioning.save(buffer)
+            files["conditioning.npz"] = buffer.getvalue()
+            body["conditioning"] = self.conditioning.describe()
+        # a folder an older reader would misread carries the newer format version
+        newer = self.conditioning is not None or getattr(self.model, "wide", None) is not None
         return write_model_folder(
             path,
             config=body,
@@ -134,6 +156,8 @@ class TrainedClassifier:
             state_dict=self.model.state_dict(),
             history=self.history,
             force=force,
+            files=files,
+            format_version=CONDITIONED_FORMAT_VERSION if newer else FORMAT_VERSION,
         )
 
     @classmethod
@@ -176,6 +200,11 @@ class TrainedClassifier:
                     n_classes=int(sizes["n_classes"]),
                 )
             model.load_state_dict(parts["state_dict"])
+            conditioning = None
+            if "conditioning" in body:
+                conditioning = Conditioning.load(
+                    Path(path) / "conditioning.npz", details=body["conditioning"]
+                )
         except (KeyError, TypeError, RuntimeError, NlptkError) as exc:
             raise IncompatibleModelError(
                 f"the model folder does not match this nlptk's classifier ({type(exc).__name__}: {exc})",
@@ -197,7 +226,33 @@ class TrainedClassifier:
             history=parts["history"],
             info=info,
             device=device,
+            conditioning=conditioning,
         )
+
+    def add_words(self, vectors: Vectors, words: Sequence[str] | None = None) -> int:
+        """Give words the training texts lacked their rows from ``vectors`` (before predicting).
+
+        Without this, such words map to ``<unk>``. The rows go through the conditioning the
+        training rows went through (:attr:`conditioning`); subword rows too. Save the model
+        again to keep them.
+
+        Parameters
+        ----------
+        vectors : Vectors
+            Pretrained vectors of the model's embedding dimension (the ones it was trained from).
+        words : sequence of str, optional
+            Only these words (for example the words of the texts to classify); default: all.
+
+        Returns
+        -------
+        int
+            The number of words added.
+        """
+        from nlptk.classify.conditioning import extend_embeddings
+
+        self.vocab, added = extend_embeddings(self.model, self.vocab, vectors, self.conditioning, words)
+        self.model.to(self.device).eval()
+        return added
 
     # -- prediction -----------------------------------------------------------------------------
     def _check_texts(self, texts: Sequence[str]) -> list[str]:

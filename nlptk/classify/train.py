@@ -5,12 +5,18 @@ The layers underneath: :mod:`~nlptk.classify.data` (tokens, vocabulary, batches)
 :class:`~nlptk.classify.model.RNNClassifier`, :class:`~nlptk.classify.learner.Learner`
 with its callbacks, and :mod:`~nlptk.classify.persist`.
 
-Training runs in transfer stages, as fastai's text learner does: ``"frozen"`` (the embedding
-layer frozen, ``freeze_epochs`` epochs) then ``"unfrozen"`` (everything trains, the embedding
-layer at ``lr * lower_lr_factor``), each stage a one-cycle schedule. Without pretrained
-vectors there is one stage, ``"train"``, in which the random embeddings train at the full
-rate like every other layer. Early stopping watches
-``config.monitor`` on the validation set and the best epoch's weights are kept.
+Training runs in transfer stages, as fastai's text learner does: ``"frozen"`` (the rows that
+came from the pretrained vectors held fixed, ``freeze_epochs`` epochs; with
+``freeze_rows="all"`` the whole layer, as before) then ``"unfrozen"`` (everything trains, the
+embedding layer at ``lr * lower_lr_factor``), each stage a one-cycle schedule. Without
+pretrained vectors there is one stage, ``"train"``, in which the random embeddings train at
+the full rate like every other layer. Early stopping watches ``config.monitor`` on the
+validation set and the best epoch's weights are kept.
+
+The pretrained rows may be conditioned first (``conditioning``, see
+:mod:`~nlptk.classify.conditioning`), a small data set's epochs stretched to
+``min_epoch_steps`` optimiser steps (:mod:`~nlptk.classify.freezing`), and a wide n-gram term
+added to the logits (``ngrams``, :mod:`~nlptk.classify.wide`).
 """
 
 from __future__ import annotations
@@ -27,13 +33,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 from torch import nn
+from torch.utils.data import DataLoader
 
 from nlptk.classify.augment import AugmentedDataset, make_augmenter, neighbours_for_augmentation
 from nlptk.classify.callbacks import Callback, EarlyStopping, LastCheckpoint, ProgressReporter
+from nlptk.classify.conditioning import Conditioning, condition_rows, vector_diagnostics
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import (
     EncodedDataset,
     build_vocabulary,
+    collate_fn,
     data_fingerprint,
     encode_labels,
     encode_texts,
@@ -41,13 +50,14 @@ from nlptk.classify.data import (
 )
 from nlptk.classify.diagnose import diagnose
 from nlptk.classify.distributed import distribute
-from nlptk.classify.embeddings import match_embeddings, random_embeddings
+from nlptk.classify.embeddings import match_embeddings_masked, random_embeddings
 from nlptk.classify.encoder_model import (
     EncoderClassifier,
     build_encoder_classifier,
     config_for_encoder,
     load_encoder_source,
 )
+from nlptk.classify.freezing import FreezeRows, RepeatedBatchSampler, epoch_repeats
 from nlptk.classify.learner import Learner
 from nlptk.classify.lr_finder import LRFinderResult, lr_find
 from nlptk.classify.model import RNNClassifier
@@ -96,6 +106,10 @@ class _Prepared:
     n_train: int
     n_val: int
     embeddings: dict[str, Any]
+    conditioning: Conditioning | None = None
+    # rows that came from the pretrained vectors (the ones the frozen stage holds fixed)
+    pretrained_rows: np.ndarray | None = None
+    epoch_repeats: int = 1
 
 
 def _class_names(data: LabelledData) -> list[str]:
@@ -185,6 +199,18 @@ def _prepare(
         matrix = None
         embeddings = extra["embeddings"]
         token_lists, neighbours = None, None
+        conditioning = None
+        if extra.get("conditioning") is not None:
+            saved = extra["conditioning"]
+            conditioning = Conditioning(
+                saved["method"],
+                saved["mean"].numpy(),
+                saved["matrix"].numpy(),
+                dict(saved.get("details", {})),
+            )
+        pretrained_rows = (
+            extra["pretrained_rows"].numpy() if extra.get("pretrained_rows") is not None else None
+        )
         architecture = extra.get("architecture")
         model = (
             EncoderClassifier.from_spec(architecture, vocab_size=len(vocab), n_classes=len(classes))
@@ -194,6 +220,7 @@ def _prepare(
     elif lm is not None:
         token_lists = [tokenizer(t) for t in train.texts]
         neighbours = None
+        conditioning, pretrained_rows = None, None
         model, vocab, embeddings = build_encoder_classifier(
             lm, token_lists, n_classes=len(classes), config=config, vectors=vectors, source=encoder_source
         )
@@ -208,13 +235,28 @@ def _prepare(
             min_count=config.min_count,
             max_size=config.max_vocab,
         )
+        conditioning, pretrained_rows = None, None
         if vectors is not None:
-            matrix, coverage = match_embeddings(vocab, vectors, seed=config.seed)
+            matrix, coverage, pretrained_rows = match_embeddings_masked(vocab, vectors, seed=config.seed)
+            raw_rows = matrix[pretrained_rows].copy()
+            stand_ins = ~pretrained_rows
+            stand_ins[0] = False  # padding stays zero
+            matrix, conditioning = condition_rows(
+                matrix,
+                pretrained_rows,
+                config.conditioning,
+                components=config.conditioning_components,
+                trainable=stand_ins,
+                seed=config.seed,
+            )
             embeddings = {
                 "pretrained": True,
                 "dim": vectors.dim,
                 "source": {k: v for k, v in vectors.meta.items() if isinstance(v, (str, int, float, bool))},
                 "coverage": coverage,
+                "diagnostics": vector_diagnostics(
+                    raw_rows, coverage, conditioning, conditioned_rows=matrix[pretrained_rows]
+                ),
             }
         else:
             matrix = random_embeddings(len(vocab), config.embedding_dim, seed=config.seed)
@@ -236,18 +278,41 @@ def _prepare(
     )
     val_ds = EncodedDataset(encode_texts(val.texts, tokenizer, vocab, max_length=config.max_length), y_val)
     pin = device.type == "cuda"
+    train_loader = make_loader(
+        train_ds, batch_size=config.batch_size, shuffle=True, seed=config.seed, pin_memory=pin
+    )
+    repeats = epoch_repeats(len(train_loader), config.min_epoch_steps)
+    if repeats > 1:
+        # a small data set: each epoch passes over it several times (at least min_epoch_steps steps)
+        train_loader = DataLoader(
+            train_ds,
+            batch_sampler=RepeatedBatchSampler(train_loader.batch_sampler, repeats),
+            collate_fn=collate_fn,
+            num_workers=0,
+            pin_memory=pin,
+        )
+        logger.info(
+            "%d training texts make %d batches: each epoch passes over them %d times (%d steps; "
+            "min_epoch_steps=%d)",
+            len(train_ds),
+            len(train_loader) // repeats,
+            repeats,
+            len(train_loader),
+            config.min_epoch_steps,
+        )
     return _Prepared(
         config=config,
         classes=classes,
         vocab=vocab,
         model=model,
-        train_loader=make_loader(
-            train_ds, batch_size=config.batch_size, shuffle=True, seed=config.seed, pin_memory=pin
-        ),
+        train_loader=train_loader,
         val_loader=make_loader(val_ds, batch_size=max(config.batch_size, 256), shuffle=False, pin_memory=pin),
         n_train=len(train_ds),
         n_val=len(val_ds),
         embeddings=embeddings,
+        conditioning=conditioning,
+        pretrained_rows=pretrained_rows,
+        epoch_repeats=repeats,
     )
 
 
@@ -411,10 +476,27 @@ def train_classifier(
             "embedding_dim": int(prepared.embeddings["dim"]),
             "embeddings": prepared.embeddings,
             "architecture": prepared.model.spec() if isinstance(prepared.model, EncoderClassifier) else None,
+            "conditioning": None
+            if prepared.conditioning is None
+            else {
+                "method": prepared.conditioning.method,
+                "mean": torch.from_numpy(prepared.conditioning.mean_),
+                "matrix": torch.from_numpy(prepared.conditioning.matrix_),
+                "details": prepared.conditioning.details,
+            },
+            "pretrained_rows": None
+            if prepared.pretrained_rows is None
+            else torch.from_numpy(prepared.pretrained_rows),
         }
 
     early = EarlyStopping(config.monitor, config.patience)
     all_callbacks: list[Callback] = [early]
+    pretrained = bool(prepared.embeddings.get("pretrained"))
+    # "pretrained": the frozen stage holds only the rows the vectors gave; stand-ins train
+    freeze_rows = None
+    if pretrained and config.freeze_rows == "pretrained" and prepared.pretrained_rows is not None:
+        freeze_rows = FreezeRows(torch.from_numpy(prepared.pretrained_rows))
+        all_callbacks.append(freeze_rows)
     if checkpoint is not None and ctx.is_main:
         all_callbacks.append(LastCheckpoint(checkpoint, checkpoint_extra))
     all_callbacks.append(ProgressReporter(progress if ctx.is_main else None, config.epochs))
@@ -445,7 +527,6 @@ def train_classifier(
         len(prepared.classes),
         len(prepared.vocab),
     )
-    pretrained = bool(prepared.embeddings.get("pretrained"))
     if config.frozen_epochs and not pretrained:
         logger.info("no pretrained vectors: the embedding layer trains from the first epoch")
     stages = _stages(config, pretrained)
@@ -479,6 +560,12 @@ def train_classifier(
                     skip_until = None
                 if learner.stop_training:
                     break
+                if frozen and freeze_rows is not None:
+                    # only the pretrained rows are held (by the callback); the stand-in rows of
+                    # words the vectors lacked learn at the full rate, as random embeddings do
+                    learner.freeze_embeddings(False)
+                    fit(epochs, config.lr, lower_lr_factor=1.0, stage=name)
+                    continue
                 learner.freeze_embeddings(frozen)
                 fit(epochs, config.lr, lower_lr_factor=lower_lr_factor, stage=name)
     except KeyboardInterrupt:
@@ -512,6 +599,11 @@ def train_classifier(
             },
             "resumed": resume_state is not None,
             "seconds": round(time.perf_counter() - started, 3),
+            "steps_per_epoch": len(prepared.train_loader),
+            "epoch_repeats": prepared.epoch_repeats,
+            "freeze_rows": config.freeze_rows if pretrained else None,
+            "frozen_steps": freeze_rows.steps_frozen if freeze_rows is not None else None,
+            "wide_ngrams": config.ngrams,
             "diagnosis": diagnose(
                 learner.history, n_classes=len(prepared.classes), settings=config.to_dict()
             ).to_dict(),
@@ -526,6 +618,7 @@ def train_classifier(
         history=learner.history,
         info=info,
         device=device,
+        conditioning=prepared.conditioning,
     )
     if out_path is not None and ctx.is_main:
         classifier.save(out_path, force=force)

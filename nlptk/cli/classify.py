@@ -183,11 +183,13 @@ def train_command(
             f"{coverage['added_words']:,} task words added ({coverage['added_from_vectors']:,} from vectors, "
             f"{coverage['added_mean_row']:,} from its mean row)"
         )
-    elif coverage:
-        console.print(
-            f"vectors cover {coverage['coverage']:.1%} of the vocabulary "
-            f"({coverage['token_coverage']:.1%} of training tokens)"
-        )
+    else:
+        from nlptk.classify.conditioning import summary_lines
+
+        for line in summary_lines(clf.info):
+            console.print(line, style="yellow" if line.startswith("warning:") else None, markup=False)
+    if clf.info.get("training", {}).get("wide_ngrams"):
+        console.print(f"wide term: hashed word 1..{clf.config.ngrams}-grams added to the logits")
     if best:
         console.print(f"kept epoch {best} (best {clf.config.monitor})")
     diagnosis = clf.info.get("training", {}).get("diagnosis")

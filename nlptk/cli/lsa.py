@@ -46,7 +46,7 @@ def train_command(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing model folder.")] = False,
 ) -> None:
     """Fit LSA on CORPUS and save the model (arrays and JSON, no pickle) to --out."""
-    from nlptk.embed.lsa import fit_lsa
+    from nlptk.embed.lsa_train import fit_lsa
     from nlptk.params import check_choice
     from nlptk.topics.coherence import MEASURES, model_tokens
 

@@ -48,7 +48,7 @@ METHODS: dict[str, str] = {
     "word2vec": "nlptk.embed.word2vec:train_word2vec",
     "fasttext": "nlptk.embed.fasttext:train_fasttext",
     "glove": "nlptk.embed.glove:train_glove",
-    "lsa": "nlptk.embed.lsa:train_lsa",
+    "lsa": "nlptk.embed.lsa_train:train_lsa",
 }
 
 #: The parameters each method takes (derived from their declarations in :mod:`nlptk.embed.params`).

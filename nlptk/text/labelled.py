@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -52,9 +51,21 @@ from typing import Any
 
 import numpy as np
 
-from nlptk.errors import DataError, FormatError, InputFileError, ParameterError
-from nlptk.io import check_input_dir, check_input_file, iter_lines, table_format
-from nlptk.text.corpus import Corpus, iter_table_rows, table_columns
+from nlptk.errors import DataError, InputFileError, ParameterError
+from nlptk.io import check_input_dir, check_input_file
+from nlptk.text._labelled_formats import (
+    FASTTEXT_PREFIX,
+    INTEGER,
+    LABELLED_FORMATS,
+    detect_labelled_format,
+    is_split_root,
+    iter_nonblank,
+    read_fasttext,
+    read_folders,
+    read_label_first,
+    read_table,
+)
+from nlptk.text.corpus import Corpus
 from nlptk.text.registry import is_registry_name
 
 __all__ = [
@@ -72,11 +83,7 @@ logger = logging.getLogger(__name__)
 
 PathLike = str | os.PathLike[str]
 
-LABELLED_FORMATS = ("folders", "csv", "tsv", "jsonl", "fasttext", "label-first")
-FASTTEXT_PREFIX = "__label__"
 SPLIT_NAMES = {"train": ("train",), "val": ("val", "valid", "validation", "dev"), "test": ("test",)}
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_SNIFF_LINES = 50
 
 
 @dataclass
@@ -152,7 +159,7 @@ class LabelledData:
 
 def _sort_classes(names: set[str] | list[str], *, numeric: bool = True) -> list[str]:
     names = list(names)
-    if numeric and names and all(_INTEGER.match(n) for n in names):
+    if numeric and names and all(INTEGER.match(n) for n in names):
         return sorted(names, key=int)
     return sorted(names)
 
@@ -214,136 +221,6 @@ def _assign_ids(
     return texts, labels, class_list
 
 
-def _sniff_lines(path: Path, encoding: str, errors: str) -> list[str]:
-    lines: list[str] = []
-    for line in iter_lines(path, encoding=encoding, errors=errors):
-        if line.strip():
-            lines.append(line)
-            if len(lines) >= _SNIFF_LINES:
-                break
-    return lines
-
-
-def _is_split_root(path: Path) -> bool:
-    return (path / "train").is_dir() and any(p.is_dir() for p in (path / "train").iterdir())
-
-
-def detect_labelled_format(path: PathLike, *, encoding: str = "utf-8", errors: str = "strict") -> str:
-    """Guess the labelled-data format of ``path`` (see the module docstring for the rules).
-
-    Raises
-    ------
-    FormatError
-        The format cannot be told; pass ``format=`` explicitly.
-
-    Examples
-    --------
-    >>> from gensim.test.utils import datapath
-    >>> detect_labelled_format(datapath("pang_lee_polarity.cor"), encoding="cp1252")
-    'fasttext'
-    """
-    p = Path(path)
-    if p.is_dir():
-        return "folders"
-    p = check_input_file(p)
-    kind = table_format(p)
-    if kind is not None:
-        return kind
-    lines = _sniff_lines(p, encoding, errors)
-    if not lines:
-        raise InputFileError("labelled data file has only blank lines", path=p)
-    if lines[0].lstrip().startswith(FASTTEXT_PREFIX):
-        return "fasttext"
-    firsts = [line.split(maxsplit=1) for line in lines]
-    if all(len(parts) == 2 and _INTEGER.match(parts[0]) for parts in firsts):
-        return "label-first"
-    raise FormatError(
-        "cannot tell how this file is labelled (not a table, not fastText '__label__x text', "
-        "and its lines do not all start with an integer label)",
-        path=p,
-        hint="pass format= one of " + ", ".join(LABELLED_FORMATS),
-    )
-
-
-# -- readers ---------------------------------------------------------------------------------
-
-
-def _read_folders(
-    path: Path, *, pattern: str, encoding: str, errors: str
-) -> tuple[list[tuple[str, str, int]], list[str]]:
-    check_input_dir(path, what="labelled data folder")
-    class_dirs = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not class_dirs:
-        raise DataError(
-            "folder has no class sub-folders",
-            path=path,
-            hint="lay the data out as <folder>/<class>/*.txt, one folder per class",
-        )
-    raw: list[tuple[str, str, int]] = []
-    for class_dir in class_dirs:
-        files = sorted(f for f in class_dir.rglob(pattern) if f.is_file())
-        if not files:
-            logger.warning("%s: class folder has no files matching %r", class_dir, pattern)
-        for f in files:
-            text = "" if f.stat().st_size == 0 else "\n".join(iter_lines(f, encoding=encoding, errors=errors))
-            raw.append((text, class_dir.name, 0))
-    return raw, [d.name for d in class_dirs]
-
-
-def _read_table(
-    path: Path, kind: str, *, text_column: str, label_column: str, encoding: str
-) -> list[tuple[str, str, int]]:
-    columns = table_columns(path, format=kind, encoding=encoding)
-    for column, what in ((text_column, "text"), (label_column, "label")):
-        if column not in columns:
-            raise FormatError(
-                f"no {what} column {column!r} (columns: {', '.join(map(str, columns)) or 'none'})",
-                path=path,
-                hint=f"pass the name of the {what} column (--{what}-column)",
-            )
-    raw = []
-    for lineno, row in iter_table_rows(path, format=kind, encoding=encoding):
-        text, label = row.get(text_column), row.get(label_column)
-        if label is None or str(label).strip() == "":
-            raise DataError(f"no label in column {label_column!r}", path=path, line=lineno)
-        raw.append(("" if text is None else str(text), str(label).strip(), lineno))
-    return raw
-
-
-def _iter_nonblank(path: Path, encoding: str, errors: str) -> Iterator[tuple[int, str]]:
-    for lineno, line in enumerate(iter_lines(path, encoding=encoding, errors=errors), start=1):
-        if line.strip():
-            yield lineno, line
-
-
-def _read_fasttext(path: Path, *, encoding: str, errors: str) -> list[tuple[str, str, int]]:
-    raw = []
-    multi = 0
-    for lineno, line in _iter_nonblank(path, encoding, errors):
-        parts = line.split()
-        labels = []
-        while len(labels) < len(parts) and parts[len(labels)].startswith(FASTTEXT_PREFIX):
-            labels.append(parts[len(labels)][len(FASTTEXT_PREFIX) :])
-        if not labels or not labels[0]:
-            raise DataError("line has no label (expected '__label__<class> text')", path=path, line=lineno)
-        if len(labels) > 1:
-            multi += 1
-        raw.append((" ".join(parts[len(labels) :]), labels[0], lineno))
-    if multi:
-        logger.warning(
-            "%s: %d lines have several labels; each is read with its first label only", path, multi
-        )
-    return raw
-
-
-def _read_label_first(path: Path, *, encoding: str, errors: str) -> list[tuple[str, str, int]]:
-    raw = []
-    for lineno, line in _iter_nonblank(path, encoding, errors):
-        parts = line.split(maxsplit=1)
-        raw.append((parts[1].strip() if len(parts) > 1 else "", parts[0], lineno))
-    return raw
-
-
 class LabelledTextCorpus(Corpus):
     """The texts of a fastText or label-first file with the labels stripped, streamed.
 
@@ -382,7 +259,7 @@ class LabelledTextCorpus(Corpus):
     def __iter__(self) -> Iterator[str]:
         count = 0
         fasttext = self.format == "fasttext"
-        for _, line in _iter_nonblank(self.path, self.encoding, "strict"):
+        for _, line in iter_nonblank(self.path, self.encoding, "strict"):
             if fasttext:
                 parts = line.split()
                 start = 0
@@ -502,21 +379,21 @@ def _read_rows(
         )
     if not p.exists():
         raise InputFileError("labelled data not found", path=p, hint="check the path")
-    if p.is_dir() and (fmt in (None, "folders")) and _is_split_root(p):
+    if p.is_dir() and (fmt in (None, "folders")) and is_split_root(p):
         logger.info("%s holds splits; reading its train/ folder", p)
         p = p / "train"
     fmt = fmt or detect_labelled_format(p, encoding=enc, errors=errors)
     folder_names = None
     if fmt == "folders":
-        raw, folder_names = _read_folders(p, pattern=pattern, encoding=enc, errors=errors)
+        raw, folder_names = read_folders(p, pattern=pattern, encoding=enc, errors=errors)
     elif fmt in ("csv", "tsv", "jsonl"):
         if p.is_dir():
             raise InputFileError("expected a table file but found a folder", path=p)
-        raw = _read_table(p, fmt, text_column=text_column, label_column=label_column, encoding=enc)
+        raw = read_table(p, fmt, text_column=text_column, label_column=label_column, encoding=enc)
     elif fmt == "fasttext":
-        raw = _read_fasttext(check_input_file(p), encoding=enc, errors=errors)
+        raw = read_fasttext(check_input_file(p), encoding=enc, errors=errors)
     else:
-        raw = _read_label_first(check_input_file(p), encoding=enc, errors=errors)
+        raw = read_label_first(check_input_file(p), encoding=enc, errors=errors)
     return raw, fmt, enc, p, folder_names
 
 

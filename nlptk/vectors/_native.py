@@ -166,6 +166,14 @@ def _read_native(folder: Path, limit: int | None) -> Vectors:
     if limit is not None:
         matrix = matrix[:limit]
     words, counts = _read_vocab(folder / "vocab.tsv", matrix.shape[0], bool(info.get("has_counts")))
+    if len(set(words)) != len(words):
+        seen: set[str] = set()
+        first = next(w for w in words if w in seen or seen.add(w))  # type: ignore[func-returns-value]
+        raise FormatError(
+            f"vocab.tsv lists the word {first!r} twice",
+            path=folder / "vocab.tsv",
+            hint="the folder was modified or damaged; save the vectors again",
+        )
     vectors = Vectors(words, matrix, counts=counts, meta=info.get("meta") or {})
     return _attach_subwords(vectors, folder, limit)
 

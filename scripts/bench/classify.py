@@ -57,9 +57,24 @@ import numpy as np
 DATA_ROOT = "/work/shared/data/classification"
 CORPUS = "/work/shared/data/corpora/enwiki_wikiextractor_100M.txt.gz"
 NLPTK_MODELS = ("lstm-pretrained", "gru-pretrained", "lstm-random", "gru-random")
+# options of the vectors-only issue (11), appended to an nlptk model name with "+": each one
+# changes the "today" configuration (every word row frozen in the frozen stage, raw rows,
+# one pass per epoch, no wide term) by one setting; "lstm-default" is the library's defaults
+MODEL_OPTIONS = {
+    "center": {"conditioning": "center"},
+    "standardize": {"conditioning": "standardize"},
+    "abtt": {"conditioning": "abtt"},
+    "rows": {"freeze_rows": "pretrained"},  # only pretrained rows frozen
+    "wide": {"ngrams": 2},  # with the library's ngram_lr_factor
+    "wide1": {"ngrams": 1},
+    "widelr1": {"ngrams": 2, "ngram_lr_factor": 1.0},
+    "widelr10": {"ngrams": 2, "ngram_lr_factor": 10.0},
+}
+TODAY = {"conditioning": "none", "freeze_rows": "all", "min_epoch_steps": 0, "ngrams": 0}
 BASELINES = ("fasttext", "tfidf-logreg")
 ALL_MODELS = NLPTK_MODELS + BASELINES
 DATASETS = ("sst2", "trec", "mr")
+DATASET_CHOICES = (*DATASETS, "sst2-low", "trec-low")
 SPLIT_SEED = 12345
 # Baseline settings, fixed: the best of a small grid on the SST-2 and TREC dev sets
 # (fastText epoch x lr in {5x0.1, 10x0.2, 10x0.5, 25x0.1, 25x0.5}; C in {1, 2, 4, 8, 16}).
@@ -83,27 +98,34 @@ class Split:
     test: Any
 
 
-def load_datasets(root: Path, names: list[str], low_data: int) -> list[Split]:
+def load_datasets(root: Path, names: list[str], low_data: list[int]) -> list[Split]:
     from nlptk.text.labelled import read_labelled, train_val_split
 
     out = []
+
+    def small_subsets(name: str, train: Any, val: Any, test: Any) -> None:
+        for n in low_data:  # first: cheap, and one of the targets
+            if 0 < n < len(train):
+                small, _ = train_val_split(train, val_size=len(train) - n, seed=SPLIT_SEED)
+                out.append(Split(f"{name}-{n}", small, val, test))
+
     for name in names:
         if name in ("sst2", "sst2-low"):
             train = read_labelled(root / "sst2/stsa.binary.train", format="label-first")
             val = read_labelled(root / "sst2/stsa.binary.dev", format="label-first", classes=train.classes)
             test = read_labelled(root / "sst2/stsa.binary.test", format="label-first", classes=train.classes)
-            if low_data:  # first: cheap, and one of the targets
-                small, _ = train_val_split(train, val_size=len(train) - low_data, seed=SPLIT_SEED)
-                out.append(Split(f"sst2-{low_data}", small, val, test))
+            small_subsets("sst2", train, val, test)
             if name == "sst2":
                 out.append(Split("sst2", train, val, test))
-        elif name == "trec":
+        elif name in ("trec", "trec-low"):
             full = read_labelled(root / "trec/TREC.train.all", format="label-first", encoding="latin-1")
             test = read_labelled(
                 root / "trec/TREC.test.all", format="label-first", encoding="latin-1", classes=full.classes
             )
             train, val = train_val_split(full, val_size=0.1, seed=SPLIT_SEED)
-            out.append(Split("trec", train, val, test))
+            small_subsets("trec", train, val, test)
+            if name == "trec":
+                out.append(Split("trec", train, val, test))
         elif name == "mr":
             full = read_labelled(root / "mr/rt-polarity.all", format="label-first", encoding="latin-1")
             rest, test = train_val_split(full, val_size=0.1, seed=SPLIT_SEED)
@@ -162,6 +184,47 @@ def coverage(vectors, joined: list[str]) -> float:
 
 
 # -- models -------------------------------------------------------------------------------------
+def is_nlptk(model: str) -> bool:
+    return model.split("+")[0].split("-")[0] in ("lstm", "gru", "rnn")
+
+
+def model_settings(model: str) -> tuple[str, bool, dict[str, Any]]:
+    """``(cell, pretrained, settings)`` of an nlptk model name such as ``lstm-pretrained+abtt+steps50``.
+
+    ``-random`` / ``-pretrained``: the settings before issue 11 (``TODAY``); ``-default``:
+    pretrained vectors with the library's defaults. ``+steps<N>``: ``min_epoch_steps=N``;
+    ``+drop<P>``: drop a share P of the task's words from the vectors (coverage experiment).
+    """
+    base, *options = model.split("+")
+    cell, init = base.split("-")
+    if init not in ("random", "pretrained", "default"):
+        raise SystemExit(f"unknown model {model!r}: use <cell>-random|pretrained|default[+option...]")
+    settings: dict[str, Any] = {} if init == "default" else dict(TODAY)
+    for option in options:
+        if option in MODEL_OPTIONS:
+            settings.update(MODEL_OPTIONS[option])
+        elif option.startswith("steps"):
+            settings["min_epoch_steps"] = int(option[len("steps") :])
+        elif option.startswith("drop"):
+            settings["_drop"] = float(option[len("drop") :])
+        else:
+            raise SystemExit(
+                f"unknown model option {option!r} in {model!r}; known: {', '.join(MODEL_OPTIONS)}"
+            )
+    return cell, init != "random", settings
+
+
+def drop_words(vectors, split: Split, share: float, seed: int):
+    """The vectors without a random ``share`` of the training texts' words (lower coverage)."""
+    from nlptk.vectors.container import Vectors
+
+    rng = np.random.default_rng(seed)
+    words = {t for text in tokenized(split, "train", tokenizer()) for t in text.split(" ") if t}
+    dropped = {w for w in sorted(words) if rng.random() < share}
+    keep = [i for i, w in enumerate(vectors.words) if w not in dropped]
+    return Vectors([vectors.words[i] for i in keep], np.asarray(vectors.vectors)[keep])
+
+
 def run_nlptk(model: str, split: Split, vectors, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     import torch
 
@@ -169,9 +232,11 @@ def run_nlptk(model: str, split: Split, vectors, seed: int, args: argparse.Names
     from nlptk.classify.train import train_classifier
 
     torch.set_num_threads(args.threads)
-    cell, init = model.split("-")
-    pretrained = init == "pretrained"
-    low = split.name.startswith("sst2-")
+    cell, pretrained, settings = model_settings(model)
+    drop = settings.pop("_drop", 0.0)
+    if pretrained and drop > 0:
+        vectors = drop_words(vectors, split, drop, seed)
+    low = split.name.split("-")[-1].isdigit()
     config = ClassifierConfig(
         cell=cell,
         hidden_size=128,
@@ -181,6 +246,7 @@ def run_nlptk(model: str, split: Split, vectors, seed: int, args: argparse.Names
         batch_size=64,
         freeze_embeddings=pretrained,
         freeze_epochs=args.freeze_epochs if pretrained else 0,
+        **settings,
         patience=args.patience,
         lr=args.lr,
         seed=seed,
@@ -194,8 +260,16 @@ def run_nlptk(model: str, split: Split, vectors, seed: int, args: argparse.Names
     probs = clf.predict_proba(split.test.texts, batch_size=256)
     predict_s = time.perf_counter() - t0
     pred = np.asarray(probs).argmax(axis=1)
+    diagnostics = clf.info.get("embeddings", {}).get("diagnostics") or {}
     return {
         "pred": pred,
+        "settings": settings,
+        "config": {
+            k: getattr(config, k) for k in ("conditioning", "freeze_rows", "min_epoch_steps", "ngrams")
+        }
+        | {"ngram_lr_factor": getattr(config, "ngram_lr_factor", None)},
+        "token_coverage": diagnostics.get("token_coverage"),
+        "collinearity": diagnostics.get("collinearity"),
         "train_s": train_s,
         "predict_s": predict_s,
         "epochs_run": len({h.get("epoch") for h in clf.history}) if clf.history else None,
@@ -293,19 +367,20 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
             }
         s = summary[dataset]
         checks: dict[str, Any] = {}
-        for cell in ("lstm", "gru"):
-            pre, rnd = s.get(f"{cell}-pretrained"), s.get(f"{cell}-random")
-            if pre and rnd:
-                checks[f"{cell}_pretrained_minus_random_points"] = round(
+        for model in [m for m in s if is_nlptk(m) and "-random" not in m]:
+            pre = s[model]
+            rnd = s.get(model.split("-")[0] + "-random")
+            if rnd:
+                checks[f"{model}_minus_random_points"] = round(
                     100 * (pre["accuracy_mean"] - rnd["accuracy_mean"]), 2
                 )
             for base in BASELINES:
-                if pre and base in s:
-                    checks[f"{cell}_pretrained_minus_{base}_points"] = round(
+                if base in s:
+                    checks[f"{model}_minus_{base}_points"] = round(
                         100 * (pre["accuracy_mean"] - s[base]["accuracy_mean"]), 2
                     )
-                    if s[base]["predict_sentences_per_s"] > 0:
-                        checks[f"{cell}_pretrained_predict_speed_ratio_vs_{base}"] = round(
+                    if s[base]["predict_sentences_per_s"] > 0 and model.endswith("-pretrained"):
+                        checks[f"{model}_predict_speed_ratio_vs_{base}"] = round(
                             pre["predict_sentences_per_s"] / s[base]["predict_sentences_per_s"], 3
                         )
         if checks:
@@ -346,10 +421,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--datasets",
         nargs="+",
         default=list(DATASETS),
-        choices=[*DATASETS, "sst2-low"],
-        help="sst2-low: only the low-data SST-2 case",
+        choices=list(DATASET_CHOICES),
+        help="sst2-low / trec-low: only the low-data subsets of SST-2 / TREC",
     )
-    p.add_argument("--models", nargs="+", default=list(ALL_MODELS), choices=ALL_MODELS)
+    p.add_argument(
+        "--models",
+        nargs="+",
+        default=list(ALL_MODELS),
+        help=f"{', '.join(ALL_MODELS)}; nlptk models take options: lstm-pretrained+abtt+rows+steps50+wide, "
+        f"lstm-default+wide (options: {', '.join(MODEL_OPTIONS)}, steps<N>, drop<share>)",
+    )
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     p.add_argument(
         "--nlptk-seeds",
@@ -360,7 +441,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--epochs", type=int, default=8)
     p.add_argument(
-        "--low-data", type=int, default=500, help="SST-2 training sentences of the low-data case (0: skip)"
+        "--low-data",
+        type=int,
+        nargs="+",
+        default=[500, 100],
+        help="training sentences of the low-data subsets of SST-2 and TREC (0: none)",
     )
     p.add_argument("--low-data-epochs", type=int, default=10)
     # lr 1e-2 / 8 epochs / patience 3: chosen on the SST-2 dev set (lstm-pretrained, seed 0:
@@ -407,9 +492,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
     started = time.perf_counter()
     if args.merge:
-        runs = [
-            json.loads(line) for path in args.merge for line in path.read_text().splitlines() if line.strip()
-        ]
+        runs, seen = [], set()
+        for path in args.merge:
+            for line in path.read_text().splitlines():
+                run = json.loads(line) if line.strip() else None
+                key = None if run is None else (run["dataset"], run["model"], run["seed"])
+                if key is not None and key not in seen:  # a run logged by two processes counts once
+                    seen.add(key)
+                    runs.append(run)
         summary = summarise(runs)
         merged = {"benchmark": "classify", "merged_from": [str(p) for p in args.merge], "summary": summary}
         print(json.dumps({**merged, "runs": runs}, indent=1))
@@ -418,7 +508,10 @@ def main(argv: list[str] | None = None) -> int:
             args.table.write_text(table, encoding="utf-8")
         print(table, file=sys.stderr)
         return 0
-    need_vectors = any(m.endswith("-pretrained") for m in args.models)
+    for model in args.models:
+        if model not in BASELINES:
+            model_settings(model)  # fail early on a bad name
+    need_vectors = any(is_nlptk(m) and "-random" not in m for m in args.models)
     vectors, vectors_info = prepare_vectors(args) if need_vectors or args.vectors_only else (None, None)
     if args.vectors_only:
         print(json.dumps({"vectors": vectors_info, "words": len(vectors), "dim": vectors.dim}))
@@ -450,10 +543,10 @@ def main(argv: list[str] | None = None) -> int:
     for seed in all_seeds:
         for split in splits:
             for model in args.models:
-                if seed not in (args.nlptk_seeds if model in NLPTK_MODELS else args.seeds):
+                if seed not in (args.nlptk_seeds if is_nlptk(model) else args.seeds):
                     continue
                 logger.info("seed %d  %s  %s", seed, split.name, model)
-                if model in NLPTK_MODELS:
+                if is_nlptk(model):
                     res = run_nlptk(model, split, vectors, seed, args)
                 elif model == "fasttext":
                     res = run_fasttext(split, seed, args, tok)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from gensim.test.utils import datapath
 
-from nlptk.embed.glove import cooccur
+from nlptk.embed.glove import cooccur, vocabulary
 from nlptk.embed.glove.cooccur import (
     CooccurrenceMatrix,
     build_vocabulary,
@@ -86,7 +86,7 @@ def test_counts_match_across_small_blocks(lee_file, monkeypatch: pytest.MonkeyPa
     # one long document as well, so that blocks cut inside a line
     long_path = path.with_name("long.txt")
     long_path.write_text(" ".join(lines[:20]) + "\n" + "\n".join(lines[20:]), encoding="utf-8")
-    monkeypatch.setattr(cooccur, "_READ_BYTES", 997)
+    monkeypatch.setattr(vocabulary, "_READ_BYTES", 997)  # the tokens file is read by .vocabulary
     monkeypatch.setattr(cooccur, "_MIN_BLOCK_BYTES", 1)
     monkeypatch.setattr(cooccur, "MIN_CHUNK_TOKENS", 50)
     memory = minimum_memory_gb(5)  # -> blocks of about 50 tokens

@@ -54,12 +54,11 @@ from .cooccur import (
     _block_plan,
     _check_count_params,
     _count_left,
-    _count_words,
-    _select_vocabulary,
     _symmetric_values,
     _word_index,
 )
 from .trainer import GloveFit, _check_fit_params, _step, auto_batch_size
+from .vocabulary import _count_words, _select_vocabulary
 
 __all__ = [
     "count_cooccurrences_sharded",
