@@ -164,6 +164,7 @@ def classifier_learner(
     format: str | None = None,
     encoding: str | None = None,
     config: ClassifierConfig | None = None,
+    encoder: Any = None,
     **params: Any,
 ) -> TextLearner:
     """A :class:`TextLearner` for labelled texts, its embedding starting from ``vectors``.
@@ -190,6 +191,11 @@ def classifier_learner(
     config : ClassifierConfig, optional
         Architecture and training settings; ``**params`` change single fields
         (``cell="gru"``, ``hidden_size=64``...).
+    encoder : LanguageModel or path, optional
+        A language model (``nlptk lm train``/``finetune`` folder) whose embedding and recurrent
+        layers the classifier starts from (ULMFiT); its tokenizer is used, and ``vectors``
+        only give rows to task words the language model lacks. The layer groups are then
+        the embedding, each recurrent layer and the head, for ``freeze_to`` and rate slices.
 
     Returns
     -------
@@ -202,6 +208,7 @@ def classifier_learner(
     >>> learn.group_names
     ['embedding', 'rnn.0', 'head']
     """
+    from nlptk.classify.encoder_model import config_for_encoder, load_encoder_source
     from nlptk.classify.runtime import resolve_device
     from nlptk.classify.train import _prepare
     from nlptk.text.labelled import train_val_split
@@ -211,7 +218,12 @@ def classifier_learner(
     if val_data is None:
         train, val_data = train_val_split(train, val_size=valid_pct, seed=config.seed, stratify=True)
     device = resolve_device(config.device)
-    prepared = _prepare(train, _resolve_vectors(vectors), val_data, config, None, None, device)
+    lm = load_encoder_source(encoder) if encoder is not None else None
+    source = None
+    if lm is not None:
+        config = config_for_encoder(config, lm)
+        source = str(encoder) if isinstance(encoder, (str, os.PathLike)) else None
+    prepared = _prepare(train, _resolve_vectors(vectors), val_data, config, None, None, device, lm, source)
     learner = _GroupLearner(
         prepared.model,
         prepared.train_loader,
@@ -222,7 +234,10 @@ def classifier_learner(
         clip_grad=config.clip_grad,
         mixed_precision=config.mixed_precision,
     )
-    return TextLearner(learner, prepared, train=train, val=val_data, path=path)
+    text_learner = TextLearner(learner, prepared, train=train, val=val_data, path=path)
+    if lm is not None:  # ULMFiT: the head trains first on the pretrained encoder, then unfreeze
+        text_learner.freeze()
+    return text_learner
 
 
 class TextLearner:

@@ -132,3 +132,25 @@ def test_interpretation_views(learn) -> None:
 def test_in_memory_data_needs_labels(tmp_path) -> None:
     with pytest.raises(ParameterError, match="no labels"):
         classifier_learner(["a", "b"], path=tmp_path)
+
+
+def test_learner_from_a_language_model_encoder(tmp_path, make_language_model) -> None:
+    texts, labels, vectors = toy_sentiment()
+    words = sorted({w for t in texts for w in t.split()})
+    lm = make_language_model(words[:-3], num_layers=2)  # three task words the LM lacks
+    learn = classifier_learner(
+        texts, labels=labels, vectors=vectors, encoder=lm, path=tmp_path, device="cpu", batch_size=16
+    )
+    # the embedding and both recurrent layers come from the language model, in their own groups
+    assert learn.group_names[0] == "embedding" and learn.group_names[-1] == "head"
+    assert len(learn.group_names) == 4
+    embedding = learn.model.encoder.embedding.weight.detach()
+    lm_rows = lm.encoder.embedding.weight.detach()
+    torch.testing.assert_close(embedding[: lm_rows.shape[0]], lm_rows)
+    assert learn.frozen_to == len(learn.group_names) - 1  # the head trains first
+    learn.fit_one_cycle(1, 1e-2)
+    learn.unfreeze()
+    learn.fit_one_cycle(1, slice(1e-4, 1e-3))
+    folder = learn.export(tmp_path / "exported")
+    loaded = TrainedClassifier.load(folder)
+    assert loaded.predict(texts[:4]) == learn.predict(texts[:4])
