@@ -116,3 +116,19 @@ def progress_display(enabled: bool = True) -> Iterator[Any]:
 
     with progress:
         yield callback
+
+
+def print_similar_documents(matches: Any, title: str) -> None:
+    """The table of nearest documents that ``lsa similar`` and ``lda similar`` print: rank,
+    document index, score and text (each match has ``index``, ``score`` and ``text``)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("doc", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("text")
+    for rank, match in enumerate(matches, start=1):
+        table.add_row(str(rank), str(match.index), f"{match.score:.3f}", escape(match.text))
+    console.print(table)

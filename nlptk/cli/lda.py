@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nlptk.cli._common import console, progress_display
+from nlptk.cli._common import console, print_similar_documents, progress_display
 from nlptk.cli._params import config_options
 from nlptk.cli.topics import CoherenceDocsOpt, CoherenceOpt, coherence_after_training
 from nlptk.topics.lda import LDAConfig
@@ -141,17 +141,10 @@ def similar_command(
     text = _query_text(query, file, encoding)
     model = load_lda(model_dir)
     matches = model.similar_documents(text, top_n=top, metric=metric)
-    table = Table(
-        title=f"documents nearest the text in topic space ({metric}; {len(model.documents_):,} in the model)",
-        title_justify="left",
+    print_similar_documents(
+        matches,
+        f"documents nearest the text in topic space ({metric}; {len(model.documents_):,} in the model)",
     )
-    table.add_column("#", justify="right")
-    table.add_column("doc", justify="right")
-    table.add_column("score", justify="right")
-    table.add_column("text")
-    for rank, match in enumerate(matches, start=1):
-        table.add_row(str(rank), str(match.index), f"{match.score:.3f}", escape(match.text))
-    console.print(table)
 
 
 @app.command("infer")

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nlptk.cli._common import console
+from nlptk.cli._common import console, print_similar_documents
 from nlptk.cli.topics import CoherenceDocsOpt, CoherenceOpt, coherence_after_training
 
 __all__ = ["app"]
@@ -143,14 +143,6 @@ def similar_command(
         query = "\n".join(iter_lines(file, encoding=encoding))
     model = LSA.load(model_dir)
     matches = model.similar_documents(query or "", top_n=top)
-    table = Table(
-        title=f"documents most similar to the query ({len(model.documents_):,} in the model)",
-        title_justify="left",
+    print_similar_documents(
+        matches, f"documents most similar to the query ({len(model.documents_):,} in the model)"
     )
-    table.add_column("#", justify="right")
-    table.add_column("doc", justify="right")
-    table.add_column("score", justify="right")
-    table.add_column("text")
-    for rank, match in enumerate(matches, start=1):
-        table.add_row(str(rank), str(match.index), f"{match.score:.3f}", escape(match.text))
-    console.print(table)

@@ -431,13 +431,6 @@ def _fit_shard(
     ctx.sum_(delta)
     words = words_start + delta
     report(progress, "train", "end", epochs, epochs, loss=losses[-1], seconds=sum(seconds))
-    return GloveFit(
-        word_vectors=words[:, :dim].cpu().numpy().copy(),
-        context_vectors=contexts[:, :dim].cpu().numpy().copy(),
-        word_biases=words[:, dim].cpu().numpy().copy(),
-        context_biases=contexts[:, dim].cpu().numpy().copy(),
-        losses=losses,
-        epoch_seconds=seconds,
-        device=str(device),
-        batch_size=batch_size,
+    return GloveFit.from_packed(
+        words, contexts, dim=dim, losses=losses, epoch_seconds=seconds, device=device, batch_size=batch_size
     )

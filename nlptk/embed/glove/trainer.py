@@ -103,6 +103,30 @@ class GloveFit:
     device: str
     batch_size: int
 
+    @classmethod
+    def from_packed(
+        cls,
+        words: torch.Tensor,
+        contexts: torch.Tensor,
+        *,
+        dim: int,
+        losses: list[float],
+        epoch_seconds: list[float],
+        device: torch.device,
+        batch_size: int,
+    ) -> GloveFit:
+        """From the trainers' packed ``(n_words, dim + 1)`` tensors (vector columns, then the bias)."""
+        return cls(
+            word_vectors=words[:, :dim].cpu().numpy().copy(),
+            context_vectors=contexts[:, :dim].cpu().numpy().copy(),
+            word_biases=words[:, dim].cpu().numpy().copy(),
+            context_biases=contexts[:, dim].cpu().numpy().copy(),
+            losses=losses,
+            epoch_seconds=epoch_seconds,
+            device=str(device),
+            batch_size=batch_size,
+        )
+
 
 def fit_glove(
     matrix: CooccurrenceMatrix,
@@ -292,15 +316,8 @@ def _fit(
     if pool is not None:
         pool.shutdown()
     report(progress, "train", "end", epochs, epochs, loss=losses[-1], seconds=sum(seconds))
-    return GloveFit(
-        word_vectors=words[:, :dim].cpu().numpy().copy(),
-        context_vectors=contexts[:, :dim].cpu().numpy().copy(),
-        word_biases=words[:, dim].cpu().numpy().copy(),
-        context_biases=contexts[:, dim].cpu().numpy().copy(),
-        losses=losses,
-        epoch_seconds=seconds,
-        device=str(device),
-        batch_size=batch_size,
+    return GloveFit.from_packed(
+        words, contexts, dim=dim, losses=losses, epoch_seconds=seconds, device=device, batch_size=batch_size
     )
 
 
