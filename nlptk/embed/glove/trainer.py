@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -44,9 +47,14 @@ from nlptk.progress import ProgressCallback, report
 
 from .cooccur import CooccurrenceMatrix
 
-__all__ = ["GloveFit", "auto_batch_size", "fit_glove", "resolve_device"]
+__all__ = ["COMPILE_MIN_UPDATES", "GloveFit", "auto_batch_size", "fit_glove", "resolve_device"]
 
 logger = logging.getLogger(__name__)
+
+#: Entry updates (``nnz * epochs``) from which :func:`fit_glove` compiles its step by default:
+#: compiling costs 10-40 s, which the faster step (about 0.1-0.2 us less per update on a
+#: 2-core CPU) wins back from a few hundred million updates on.
+COMPILE_MIN_UPDATES = 300_000_000
 
 
 @contextmanager
@@ -92,6 +100,8 @@ class GloveFit:
     device : str
     batch_size : int
         The batch size used.
+    compile_seconds : float or None
+        Seconds spent compiling the step (``compile_step``), or None when it ran uncompiled.
     """
 
     word_vectors: np.ndarray
@@ -102,6 +112,7 @@ class GloveFit:
     epoch_seconds: list[float]
     device: str
     batch_size: int
+    compile_seconds: float | None = None
 
     @classmethod
     def from_packed(
@@ -114,6 +125,7 @@ class GloveFit:
         epoch_seconds: list[float],
         device: torch.device,
         batch_size: int,
+        compile_seconds: float | None = None,
     ) -> GloveFit:
         """From the trainers' packed ``(n_words, dim + 1)`` tensors (vector columns, then the bias)."""
         return cls(
@@ -125,6 +137,7 @@ class GloveFit:
             epoch_seconds=epoch_seconds,
             device=str(device),
             batch_size=batch_size,
+            compile_seconds=compile_seconds,
         )
 
 
@@ -141,6 +154,7 @@ def fit_glove(
     threads: int | None = None,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    compile_step: bool | None = None,
 ) -> GloveFit:
     """Train GloVe vectors on a co-occurrence matrix.
 
@@ -166,6 +180,13 @@ def fit_glove(
         Seeds the initial vectors and the shuffling (a ``torch.Generator``).
     progress : callable, optional
         Receives "train" phase events, one step per epoch with ``loss``.
+    compile_step : bool, optional
+        On the CPU, compile the step with ``torch.compile`` (about 1.8x faster per batch;
+        compiling takes 10-40 s and needs a C++ compiler). By default (None) only when the
+        training is large enough to gain (``nnz * epochs >=`` :data:`COMPILE_MIN_UPDATES`)
+        and a C++ compiler is found. When compiling fails, training goes on uncompiled (with
+        a warning). The compiled path is deterministic with ``threads=None`` or ``1`` too
+        (run to run; not bit-identical to the uncompiled one).
 
     Returns
     -------
@@ -198,11 +219,15 @@ def fit_glove(
             hint="give a larger corpus, a larger window or a lower min_count",
         )
     hogwild = dev.type == "cpu" and threads is not None and threads > 1
-    intra_op = 1 if hogwild else threads
+    if compile_step is None:
+        compile_step = matrix.nnz * epochs >= COMPILE_MIN_UPDATES and _cxx_compiler() is not None
+    compile_step = compile_step and dev.type == "cpu"
+    # the compiled kernels run on one thread each (several would need atomic scatters)
+    intra_op = 1 if hogwild or compile_step else threads
     with _torch_threads(intra_op if dev.type == "cpu" else None), torch.no_grad():
         return _fit(
             matrix, dim, x_max, alpha, epochs, lr, batch_size, dev, seed, progress,
-            workers=threads if hogwild else 1,
+            workers=threads if hogwild else 1, compile_step=compile_step,
         )  # fmt: skip
 
 
@@ -235,6 +260,7 @@ def _fit(
     seed: int,
     progress: ProgressCallback | None,
     workers: int = 1,
+    compile_step: bool = False,
 ) -> GloveFit:
     n_words, nnz = matrix.n_words, matrix.nnz
     generator = torch.Generator().manual_seed(seed)  # on the CPU: the same draws for every device
@@ -266,12 +292,21 @@ def _fit(
         f" ({workers} Hogwild threads)" if workers > 1 else "",
     )
 
+    step, compile_seconds = _step, None
+    if compile_step and nnz >= batch_size:
+        sample = (words, contexts, words_sq, contexts_sq, rows[:batch_size], cols[:batch_size],
+                  log_x[:batch_size], weight[:batch_size], lr, dim)  # fmt: skip
+        step, compile_seconds = _compile_step(sample)
+
     def run_batches(batches: Sequence[int]) -> torch.Tensor:
         total = torch.zeros((), dtype=torch.float64, device=device)
-        for b in batches:
-            lo, hi = b * batch_size, min((b + 1) * batch_size, nnz)
-            total += _step(words, contexts, words_sq, contexts_sq, rows[lo:hi], cols[lo:hi],
-                           log_x[lo:hi], weight[lo:hi], lr, dim)  # fmt: skip
+        with torch.no_grad():  # grad mode is per thread (and the compiled step checks it)
+            for b in batches:
+                lo, hi = b * batch_size, min((b + 1) * batch_size, nnz)
+                # the compiled step has the batch size built in: the last, shorter batch runs eagerly
+                batch_step = step if hi - lo == batch_size else _step
+                total += batch_step(words, contexts, words_sq, contexts_sq, rows[lo:hi], cols[lo:hi],
+                                    log_x[lo:hi], weight[lo:hi], lr, dim)  # fmt: skip
         return total
 
     pool = ThreadPoolExecutor(workers, thread_name_prefix="glove") if workers > 1 else None
@@ -314,8 +349,41 @@ def _fit(
         pool.shutdown()
     report(progress, "train", "end", epochs, epochs, loss=losses[-1], seconds=sum(seconds))
     return GloveFit.from_packed(
-        words, contexts, dim=dim, losses=losses, epoch_seconds=seconds, device=device, batch_size=batch_size
-    )
+        words, contexts, dim=dim, losses=losses, epoch_seconds=seconds, device=device,
+        batch_size=batch_size, compile_seconds=compile_seconds,
+    )  # fmt: skip
+
+
+def _cxx_compiler() -> str | None:
+    """The C++ compiler ``torch.compile`` would use on the CPU (``$CXX``, else g++/c++/clang++), or None."""
+    candidates = [os.environ.get("CXX", ""), "g++", "c++", "clang++"]
+    return next((found for name in candidates if name and (found := shutil.which(name))), None)
+
+
+def _compile_step(sample: tuple[Any, ...]) -> tuple[Callable[..., torch.Tensor], float | None]:
+    """The step compiled for the shapes of ``sample`` (``_step``'s arguments), and the seconds it took.
+
+    ``torch.compile`` fuses the gathers, the arithmetic and the scatter-adds into a few C++
+    loops, without the eager step's temporaries: on the enwiki matrix a batch took 1.8x less
+    CPU time. The C++ wrapper (``cpp_wrapper``) releases the GIL while the kernels run, so
+    Hogwild threads still train in parallel. The step is compiled here, on copies of the
+    tables, so that training only runs it. Returns the uncompiled step and None, with a
+    warning, when compiling fails.
+    """
+    started = time.perf_counter()
+    tables, rest = sample[:4], sample[4:]
+    try:
+        compiled = torch.compile(_step, fullgraph=True, dynamic=False, options={"cpp_wrapper": True})
+        with torch.no_grad():
+            compiled(*(torch.ones_like(t) for t in tables), *rest)
+    except Exception as exc:  # no or broken C++ compiler, unsupported platform, ...
+        logger.warning(
+            "could not compile the GloVe step, training uncompiled (%s: %s)", type(exc).__name__, exc
+        )
+        return _step, None
+    elapsed = time.perf_counter() - started
+    logger.info("compiled the GloVe step in %.1f s", elapsed)
+    return compiled, elapsed
 
 
 def _step(
