@@ -222,3 +222,89 @@ def test_hogwild_threads_train_as_well_as_the_deterministic_path(lee_tokens: Pat
     assert all(b < a for a, b in zip(hogwild.losses, hogwild.losses[1:], strict=False))
     assert abs(hogwild.losses[-1] - serial.losses[-1]) / serial.losses[-1] < 0.05
     assert torch.get_num_threads() == threads_before  # the intra-op setting was restored
+
+
+def _reference_step(words, contexts, words_sq, contexts_sq, i, j, log_x, weight, lr, dim):  # type: ignore[no-untyped-def]
+    """The step written plainly: gradients, AdaGrad accumulators summed over the batch, then the update."""
+    w, c = words[i], contexts[j]
+    diff = (w[:, :dim] * c[:, :dim]).sum(1) + w[:, dim] + c[:, dim] - log_x
+    fdiff = weight * diff
+    grad_w = torch.cat((fdiff[:, None] * c[:, :dim], fdiff[:, None]), 1) * lr
+    grad_c = torch.cat((fdiff[:, None] * w[:, :dim], fdiff[:, None]), 1) * lr
+    words_sq.index_put_((i,), grad_w**2, accumulate=True)
+    contexts_sq.index_put_((j,), grad_c**2, accumulate=True)
+    words.index_put_((i,), -grad_w / words_sq[i].sqrt(), accumulate=True)
+    contexts.index_put_((j,), -grad_c / contexts_sq[j].sqrt(), accumulate=True)
+    return 0.5 * (fdiff * diff).sum().double()
+
+
+def test_step_matches_the_plain_formulas() -> None:
+    from nlptk.embed.glove.trainer import _step
+
+    g = torch.Generator().manual_seed(0)
+    n, dim, b = 7, 5, 40  # few rows: every batch repeats words and contexts
+    tables = [torch.rand(n, dim + 1, generator=g) - 0.5 for _ in range(2)] + [
+        1 + torch.rand(n, dim + 1, generator=g) for _ in range(2)
+    ]
+    i, j = torch.randint(n, (b,), generator=g), torch.randint(n, (b,), generator=g)
+    log_x, weight = torch.rand(b, generator=g) * 3, torch.rand(b, generator=g)
+    expected = [t.clone() for t in tables]
+    loss_expected = _reference_step(*expected, i, j, log_x, weight, 0.1, dim)
+    loss = _step(*tables, i, j, log_x, weight, 0.1, dim)
+    assert float(loss) == pytest.approx(float(loss_expected), rel=1e-5)
+    for got, want in zip(tables, expected, strict=True):
+        torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_batches_are_a_shuffle_sorted_inside_each_batch() -> None:
+    from nlptk.embed.glove.trainer import _batch_order
+
+    nnz, batch = 1003, 100
+    order = _batch_order(nnz, batch, torch.Generator().manual_seed(3)).numpy()
+    plain = torch.randperm(nnz, generator=torch.Generator().manual_seed(3)).numpy()
+    assert sorted(order) == list(range(nnz))
+    for lo in range(0, nnz, batch):  # the same batches as a plain shuffle, each in row order
+        assert list(order[lo : lo + batch]) == sorted(plain[lo : lo + batch])
+
+
+def test_compiling_is_automatic_only_for_large_trainings_and_failures_fall_back(
+    lee_tokens: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from nlptk.embed.glove import trainer
+
+    m = count_cooccurrences(lee_tokens, window=5, min_count=3)
+    eager = fit_glove(m, dim=8, epochs=3, device="cpu", seed=7, batch_size=2000)
+    assert eager.compile_seconds is None  # far below COMPILE_MIN_UPDATES
+
+    def broken_compile(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no working C++ compiler")
+
+    monkeypatch.setattr(torch, "compile", broken_compile)
+    with caplog.at_level("WARNING", logger="nlptk.embed.glove.trainer"):
+        fallback = fit_glove(m, dim=8, epochs=3, device="cpu", seed=7, batch_size=2000, compile_step=True)
+    assert "could not compile the GloVe step" in caplog.text
+    assert fallback.compile_seconds is None
+    np.testing.assert_array_equal(fallback.word_vectors, eager.word_vectors)
+
+    # by default a large training compiles only when a C++ compiler is found
+    monkeypatch.setattr(trainer, "COMPILE_MIN_UPDATES", 0)
+    monkeypatch.setattr(trainer, "_cxx_compiler", lambda: None)
+    caplog.clear()
+    no_compiler = fit_glove(m, dim=8, epochs=3, device="cpu", seed=7, batch_size=2000)
+    assert no_compiler.compile_seconds is None and "could not compile" not in caplog.text
+
+
+@pytest.mark.slow
+def test_compiled_step_trains_like_the_eager_one(lee_tokens: Path) -> None:
+    """torch.compile (needs a C++ compiler): the same losses, deterministic with one thread."""
+    m = count_cooccurrences(lee_tokens, window=5, min_count=3)
+    settings = {"dim": 8, "epochs": 4, "device": "cpu", "seed": 7, "batch_size": 2000}
+    eager = fit_glove(m, **settings, compile_step=False)
+    compiled = fit_glove(m, **settings, compile_step=True)
+    again = fit_glove(m, **settings, compile_step=True)
+    hogwild = fit_glove(m, **settings, compile_step=True, threads=2)
+    assert compiled.compile_seconds is not None and hogwild.compile_seconds is not None
+    np.testing.assert_allclose(compiled.losses, eager.losses, rtol=1e-4)
+    np.testing.assert_allclose(compiled.word_vectors, eager.word_vectors, atol=1e-4)
+    np.testing.assert_array_equal(again.word_vectors, compiled.word_vectors)
+    assert abs(hogwild.losses[-1] - eager.losses[-1]) / eager.losses[-1] < 0.05

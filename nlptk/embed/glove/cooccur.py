@@ -541,6 +541,7 @@ def count_cooccurrences(
     left, n_pairs, scale = _count_left(path, index, window=window, memory=memory, block_bytes=block_bytes,
                                        total_blocks=total_blocks, progress=progress)  # fmt: skip
     coo = _symmetric_values(left, symmetric)
+    del left  # the symmetric sum replaces it: free it before the final arrays are made
     elapsed = time.perf_counter() - t0
     logger.info(
         "co-occurrences: %d non-zero entries from %d pairs, window=%d, symmetric=%s (%.1f s)",
@@ -551,8 +552,8 @@ def count_cooccurrences(
         elapsed,
     )
     result = CooccurrenceMatrix(
-        rows=coo.row.astype(np.int32),
-        cols=coo.col.astype(np.int32),
+        rows=coo.row.astype(np.int32, copy=False),
+        cols=coo.col.astype(np.int32, copy=False),
         values=_as_weights(coo.data, scale),
         words=vocab.words,
         counts=vocab.counts,

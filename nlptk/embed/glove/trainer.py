@@ -274,9 +274,10 @@ def _fit(
 
     # shuffle the entries once; batches are contiguous slices visited in a new order each epoch
     order = _batch_order(nnz, batch_size, generator)
+    # the float64 temporaries first, so that the peak holds one of them and none of the index arrays
+    log_x, weight = _log_and_weight(matrix.values, order, x_max=x_max, alpha=alpha, device=device)
     rows = torch.as_tensor(matrix.rows)[order].to(device=device, dtype=torch.int64)
     cols = torch.as_tensor(matrix.cols)[order].to(device=device, dtype=torch.int64)
-    log_x, weight = _log_and_weight(matrix.values, order, x_max=x_max, alpha=alpha, device=device)
     del order
     n_batches = -(-nnz // batch_size)
 
