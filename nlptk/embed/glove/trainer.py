@@ -180,9 +180,10 @@ def fit_glove(
         small enough that an epoch makes at least 100 updates on a small matrix.
     device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
     threads : int, optional
-        CPU threads. ``None`` keeps PyTorch's intra-op threads and is bit-for-bit
-        reproducible; ``N > 1`` trains Hogwild with N worker threads (faster, not bit-for-bit
-        reproducible, like the Stanford tool's threads); 1 is single-threaded.
+        CPU threads. ``None`` keeps PyTorch's intra-op threads (one, when the step is
+        compiled) and is bit-for-bit reproducible; ``N > 1`` trains Hogwild with N worker
+        threads (faster, not bit-for-bit reproducible, like the Stanford tool's threads); 1 is
+        single-threaded.
     seed : int, default=0
         Seeds the initial vectors and the shuffling (a ``torch.Generator``).
     progress : callable, optional
