@@ -105,7 +105,7 @@ def tiny_classifier_folder(tmp_path_factory):  # type: ignore[no-untyped-def]
     import torch
 
     from nlptk.classify.config import ClassifierConfig
-    from nlptk.classify.train import train_classifier
+    from nlptk.classify.training import train_classifier
     from nlptk.text.labelled import LabelledData
 
     rng = random.Random(0)
@@ -211,7 +211,7 @@ def _make_language_model(
     """
     import torch
 
-    from nlptk.lm import SPECIALS, LanguageModel, LanguageModelConfig, RNNLanguageModel
+    from nlptk.lm import SPECIALS, LanguageModel, LanguageModelConfig, RNNLanguageModelNet
     from nlptk.text.tokenize import RegexTokenizer
     from nlptk.text.vocab import Vocabulary
 
@@ -222,7 +222,7 @@ def _make_language_model(
         vocab_size=len(vocabulary), embedding_dim=embedding_dim
     )
     torch.manual_seed(0)
-    network = RNNLanguageModel(resolved, len(vocabulary))
+    network = RNNLanguageModelNet(resolved, len(vocabulary))
     return LanguageModel(network, config=resolved, vocabulary=vocabulary, tokenizer=RegexTokenizer())
 
 

@@ -112,7 +112,7 @@ def train_command(
     config: ClassifierConfig,
 ) -> None:
     """Train a text classifier, starting from pretrained vectors (frozen first, then fine-tuned)."""
-    from nlptk.classify.train import find_learning_rate, read_splits, train_classifier
+    from nlptk.classify.training import find_learning_rate, load_splits, train_classifier
     from nlptk.distributed import env_rank
 
     if tokenizer is not None:
@@ -121,7 +121,7 @@ def train_command(
         from nlptk.errors import ParameterError
 
         raise ParameterError("give --lr or --find-lr, not both")
-    splits = read_splits(data, val=val, test=test, format=format, encoding=encoding)
+    splits = load_splits(data, val=val, test=test, format=format, encoding=encoding)
     loaded_vectors = _load_vectors(vectors, vectors_limit)
     main_rank = env_rank() == 0  # under torchrun, rank 0 alone shows progress and results
     if find_lr:
@@ -242,11 +242,11 @@ def lr_find_command(
     config: ClassifierConfig,
 ) -> None:
     """Find a learning rate: the loss while the rate rises exponentially, and a suggestion."""
-    from nlptk.classify.train import find_learning_rate, read_splits
+    from nlptk.classify.training import find_learning_rate, load_splits
 
     if tokenizer is not None:
         config = config.replace(tokenizer=_tokenizer_config(tokenizer))
-    splits = read_splits(data, format=format, encoding=encoding)
+    splits = load_splits(data, format=format, encoding=encoding)
     loaded_vectors = _load_vectors(vectors, vectors_limit)
     with progress_display() as callback:
         result = find_learning_rate(

@@ -49,7 +49,7 @@ if cfg["threads"]:
 import random
 from nlptk.classify.callbacks import Callback
 from nlptk.classify.config import ClassifierConfig
-from nlptk.classify.train import train_classifier
+from nlptk.classify.training import train_classifier
 from nlptk.text.labelled import LabelledData
 
 rng = random.Random(0)
@@ -63,7 +63,7 @@ for i in range(cfg["texts"]):
     labels.append(k)
 data = LabelledData(texts, labels, ["pos", "neg"])
 config = ClassifierConfig(
-    cell="gru", hidden_size=128, embedding_dim=64, batch_size=32, epochs=cfg["epochs"],
+    cell="gru", hidden_size=cfg["hidden"], embedding_dim=64, batch_size=32, epochs=cfg["epochs"],
     freeze_epochs=0, patience=None, device="cpu", seed=0,
 )
 epochs = []
@@ -79,19 +79,27 @@ class Timer(Callback):
 
 train_classifier(data, config=config, callbacks=[Timer()])
 print(json.dumps({"epochs": epochs, "threads": torch.get_num_threads(),
-                  "wait_policy": policy if not cfg["nlptk_first"] else os.environ["OMP_WAIT_POLICY"]}))
+                  "wait_policy": policy if not cfg["nlptk_first"] else os.environ["OMP_WAIT_POLICY"],
+                  "spincount": os.environ.get("GOMP_SPINCOUNT", "default")}))
 """
 
 SETTINGS = {
     "torch-default": {"nlptk_first": False, "threads": None},
     "nlptk-default": {"nlptk_first": True, "threads": None},
     "nlptk-threads-1": {"nlptk_first": True, "threads": 1},
+    # candidates measured for the default: libgomp spins GOMP_SPINCOUNT times before it
+    # sleeps (300,000 when OMP_WAIT_POLICY is unset; 0 under PASSIVE)
+    "spin-1k": {"nlptk_first": False, "threads": None, "env": {"GOMP_SPINCOUNT": "1000"}},
+    "spin-10k": {"nlptk_first": False, "threads": None, "env": {"GOMP_SPINCOUNT": "10000"}},
+    "spin-100k": {"nlptk_first": False, "threads": None, "env": {"GOMP_SPINCOUNT": "100000"}},
 }
 
 
 def run_child(setting: str, args: argparse.Namespace) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS")}
-    cfg = {**SETTINGS[setting], "texts": args.texts, "epochs": args.epochs}
+    drop = ("OMP_WAIT_POLICY", "OMP_NUM_THREADS", "GOMP_SPINCOUNT")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(SETTINGS[setting].get("env", {}))
+    cfg = {**SETTINGS[setting], "texts": args.texts, "epochs": args.epochs, "hidden": args.hidden}
     done = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(cfg)], capture_output=True, text=True, env=env, check=False
     )
@@ -117,6 +125,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--texts", type=int, default=1500, help="training texts (identical in every run)")
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--hidden", type=int, default=128, help="GRU hidden size (larger: more work per op)")
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
     args = parser.parse_args()
 
@@ -139,7 +148,7 @@ def main() -> None:
                     rival.wait()
             # the first epoch also warms up (allocations, first calls): kept, it is what a user waits for
             epochs.setdefault((setting, condition), []).extend(result["epochs"])
-            info[setting] = {"threads": result["threads"], "wait_policy": result["wait_policy"]}
+            info[setting] = {k: result[k] for k in ("threads", "wait_policy", "spincount")}
             print(
                 f"round {r + 1} {setting} {condition}: {[round(e, 2) for e in result['epochs']]}",
                 file=sys.stderr,
@@ -147,8 +156,8 @@ def main() -> None:
 
     report: dict = {
         "benchmark": "threads",
-        "workload": f"GRU classifier, hidden 128, embeddings 64 (random), batch 32, {args.texts} texts "
-        f"of 11-31 tokens, {args.epochs} epochs, CPU",
+        "workload": f"GRU classifier, hidden {args.hidden}, embeddings 64 (random), batch 32, "
+        f"{args.texts} texts of 11-31 tokens, {args.epochs} epochs, CPU",
         "rounds": args.rounds,
         "cpu_count": os.cpu_count(),
         "load_average_before": [round(x, 2) for x in load_before],

@@ -14,9 +14,9 @@ from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import EncodedDataset, build_vocabulary, encode_texts, make_loader
 from nlptk.classify.learner import Learner
 from nlptk.classify.lr_finder import lr_find
-from nlptk.classify.model import RNNClassifier
+from nlptk.classify.model import RNNClassifierNet
 from nlptk.classify.persist import checkpoint_path
-from nlptk.classify.train import find_learning_rate, train_classifier
+from nlptk.classify.training import find_learning_rate, train_classifier
 from nlptk.errors import DataError, ParameterError, TrainingError
 from nlptk.text.labelled import LabelledData
 from nlptk.text.tokenize import RegexTokenizer
@@ -134,7 +134,7 @@ def test_one_cycle_schedule_shape(data):
     tokenizer = RegexTokenizer()
     vocab = build_vocabulary([tokenizer(t) for t in train.texts])
     ds = EncodedDataset(encode_texts(train.texts, tokenizer, vocab, max_length=50), train.labels)
-    model = RNNClassifier(len(vocab), 8, 2, hidden_size=8)
+    model = RNNClassifierNet(len(vocab), 8, 2, hidden_size=8)
     lrs = []
 
     class RecordLr(Callback):
@@ -167,7 +167,7 @@ def test_lr_finder_restores_weights_and_optimizer(data, tmp_path):
     tokenizer = RegexTokenizer()
     vocab = build_vocabulary([tokenizer(t) for t in train.texts])
     ds = EncodedDataset(encode_texts(train.texts, tokenizer, vocab, max_length=50), train.labels)
-    model = RNNClassifier(len(vocab), 8, 2, hidden_size=8)
+    model = RNNClassifierNet(len(vocab), 8, 2, hidden_size=8)
     learner = Learner(
         model, make_loader(ds, batch_size=16, shuffle=True), None, n_classes=2, device=torch.device("cpu")
     )

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.evaluate import evaluate_classifier, export_classifier_projector, load_evaluation_data
 from nlptk.classify.predictor import TrainedClassifier
-from nlptk.classify.train import train_classifier
+from nlptk.classify.training import train_classifier
 from nlptk.cli.app import app
 from nlptk.errors import DataError, OutputExistsError
 from nlptk.text.labelled import LabelledData

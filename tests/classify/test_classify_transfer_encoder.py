@@ -12,9 +12,9 @@ import torch
 from typer.testing import CliRunner
 
 from nlptk.classify.config import ClassifierConfig
-from nlptk.classify.encoder_model import EncoderClassifier, encoder_from_language_model
+from nlptk.classify.encoder_model import EncoderClassifierNet, encoder_from_language_model
 from nlptk.classify.predictor import TrainedClassifier
-from nlptk.classify.train import find_learning_rate, train_classifier
+from nlptk.classify.training import find_learning_rate, train_classifier
 from nlptk.cli.app import app
 from nlptk.errors import IncompatibleModelError, ParameterError
 from nlptk.text.labelled import LabelledData
@@ -78,7 +78,7 @@ def test_encoder_keeps_the_language_models_rows_and_adds_task_words(make_languag
 
 def test_encoder_classifier_pools_only_real_positions(make_language_model):
     lm = make_language_model(WORDS, embedding_dim=8, hidden_size=10)
-    model = EncoderClassifier(lm.encoder, 3).eval()
+    model = EncoderClassifierNet(lm.encoder, 3).eval()
     x = torch.tensor([[3, 4, 5, 6], [3, 4, 0, 0]])
     pooled = model.encode(x, torch.tensor([4, 2]))
     alone = model.encode(x[1:, :2], torch.tensor([2]))
@@ -101,7 +101,7 @@ def test_train_save_load_predict_and_lr_find_with_an_encoder(make_language_model
     assert body["model"]["architecture"]["encoder"]["num_layers"] == 2
     assert body["embeddings"]["coverage"]["added_words"] == 1  # "zebra"
     loaded = TrainedClassifier.load(out, device="cpu")
-    assert isinstance(loaded.model, EncoderClassifier)
+    assert isinstance(loaded.model, EncoderClassifierNet)
     texts = ["the cat good", "bad mat", "zebra"]
     np.testing.assert_allclose(loaded.predict_proba(texts), clf.predict_proba(texts), atol=1e-6)
     assert "language model" in repr(loaded)
@@ -233,7 +233,7 @@ def toy_task(modes: slice, n: int, seed: int) -> LabelledData:
 @pytest.mark.slow
 def test_pretrained_encoder_separates_a_toy_task_that_vectors_alone_cannot(tmp_path):
     import nlptk.embed
-    from nlptk.lm.train import train_language_model
+    from nlptk.lm.training import train_language_model
 
     corpus = tmp_path / "toy.txt"
     corpus.write_text("\n".join(toy_corpus(2000, seed=0)) + "\n")
@@ -259,7 +259,7 @@ def test_pretrained_encoder_separates_a_toy_task_that_vectors_alone_cannot(tmp_p
         hidden, _ = lm.network.eval().encoder(ids)
         next_words = lm.network.log_probs(hidden[0, [2, 5]]).argmax(dim=-1).tolist()
     assert [lm.vocab[i] for i in next_words] == ["a", "b"]  # the language model knows the classes
-    vectors = nlptk.embed.train(
+    vectors = nlptk.train_embeddings(
         str(corpus), "word2vec", dim=16, window=2, min_count=1, epochs=5, workers=1, seed=0
     )
     train, val = toy_task(slice(0, 2), 200, seed=1), toy_task(slice(0, 2), 60, seed=2)
@@ -290,6 +290,6 @@ def test_text_classifier_takes_an_encoder(make_language_model, tmp_path):
     estimator = TextClassifier(encoder=lm_dir, epochs=2, unfreeze_schedule=(2,), batch_size=16, device="cpu")
     assert clone(estimator).get_params()["encoder"] == lm_dir
     estimator.fit(data.texts, labels)
-    assert isinstance(estimator.classifier_.model, EncoderClassifier)
+    assert isinstance(estimator.classifier_.model, EncoderClassifierNet)
     assert estimator.transform(["the cat"]).shape == (1, estimator.classifier_.model.output_size)
     assert set(estimator.predict(["good cat", "bad mat"])) <= {"neg", "pos"}

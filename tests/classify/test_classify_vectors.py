@@ -20,7 +20,7 @@ from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import BucketBatchSampler
 from nlptk.classify.freezing import RepeatedBatchSampler
 from nlptk.classify.predictor import TrainedClassifier
-from nlptk.classify.train import train_classifier
+from nlptk.classify.training import train_classifier
 from nlptk.errors import IncompatibleModelError, ParameterError
 from nlptk.vectors.container import Vectors
 
