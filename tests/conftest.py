@@ -344,3 +344,23 @@ def keyword_data(n: int, seed: int, *, classes: list[str] | None = None, **optio
     names = list(keywords)
     texts, labels = keyword_texts(n, seed, **options)
     return LabelledData(texts, [names.index(label) for label in labels], classes or names, source="synthetic")
+
+
+def small_config(**changes):  # type: ignore[no-untyped-def]
+    """A small, fast, seeded CPU :class:`~nlptk.classify.config.ClassifierConfig` for tests
+    (12-unit layers, batches of 16, 4 epochs, no freezing, no early stopping); ``changes``
+    override any field."""
+    from nlptk.classify.config import ClassifierConfig
+
+    base = dict(
+        hidden_size=12,
+        embedding_dim=12,
+        batch_size=16,
+        lr=3e-2,
+        epochs=4,
+        freeze_epochs=0,
+        patience=None,
+        device="cpu",
+        seed=0,
+    )
+    return ClassifierConfig(**{**base, **changes})

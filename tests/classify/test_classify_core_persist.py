@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from conftest import FILLER_WORDS, keyword_data
+from conftest import FILLER_WORDS, keyword_data, small_config
 
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.predictor import TrainedClassifier
@@ -33,15 +33,9 @@ def trained(tmp_path_factory):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     # a case-sensitive whitespace tokenizer: a fresh process must tokenize the same way
-    config = ClassifierConfig(
+    config = small_config(
         hidden_size=10,
         embedding_dim=10,
-        batch_size=16,
-        lr=3e-2,
-        epochs=4,
-        freeze_epochs=0,
-        patience=None,
-        device="cpu",
         cell="gru",
         pooling="max",
         tokenizer=WhitespaceTokenizer(lowercase=False).to_config(),
