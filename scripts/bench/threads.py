@@ -7,9 +7,14 @@ time of each epoch. Settings:
 
 * ``torch-default``: torch imported before nlptk and no ``OMP_WAIT_POLICY``: libgomp's
   threads spin between parallel regions; one thread per core (torch's default).
-* ``nlptk-default``: nlptk imported first, as the command line does: ``OMP_WAIT_POLICY=PASSIVE``
-  unless set (see :mod:`nlptk.threads`); torch's default thread count.
-* ``nlptk-threads-1``: the same plus ``--threads 1``.
+* ``nlptk-default``: what ``nlptk classify`` and ``nlptk lm`` do: nlptk imported first
+  (``OMP_WAIT_POLICY=PASSIVE`` unless set) and :func:`nlptk.threads.default_threads` threads
+  (half the cores, at least one: 1 on 2 cores).
+* ``nlptk-all-cores``: PASSIVE with torch's default thread count (nlptk's default until 0.2).
+* ``nlptk-threads-1``: PASSIVE plus ``--threads 1``.
+* ``spin-1k``/``spin-10k``/``spin-100k``: torch's thread count, no wait policy, libgomp's
+  ``GOMP_SPINCOUNT`` set (candidates that were measured and rejected: spinning of any length
+  is slower beside a competitor than sleeping).
 
 Each setting runs quiet and beside one competitor (``python -c "while True: pass"``, one
 core busy), in interleaved rounds with the order rotated, so that the other load on a
@@ -44,8 +49,8 @@ if cfg["nlptk_first"]:
     import nlptk  # noqa: F401  (sets nlptk's threading defaults before torch loads)
 import torch
 if cfg["threads"]:
-    from nlptk.threads import set_threads
-    set_threads(cfg["threads"])
+    from nlptk.threads import default_threads, set_threads
+    set_threads(default_threads() if cfg["threads"] == "default" else cfg["threads"])
 import random
 from nlptk.classify.callbacks import Callback
 from nlptk.classify.config import ClassifierConfig
@@ -85,7 +90,8 @@ print(json.dumps({"epochs": epochs, "threads": torch.get_num_threads(),
 
 SETTINGS = {
     "torch-default": {"nlptk_first": False, "threads": None},
-    "nlptk-default": {"nlptk_first": True, "threads": None},
+    "nlptk-default": {"nlptk_first": True, "threads": "default"},  # what classify/lm commands use
+    "nlptk-all-cores": {"nlptk_first": True, "threads": None},  # PASSIVE, torch's thread count
     "nlptk-threads-1": {"nlptk_first": True, "threads": 1},
     # candidates measured for the default: libgomp spins GOMP_SPINCOUNT times before it
     # sleeps (300,000 when OMP_WAIT_POLICY is unset; 0 under PASSIVE)
@@ -126,7 +132,12 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=1500, help="training texts (identical in every run)")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--hidden", type=int, default=128, help="GRU hidden size (larger: more work per op)")
-    parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
+    parser.add_argument(
+        "--settings",
+        nargs="+",
+        default=["torch-default", "nlptk-default", "nlptk-all-cores"],
+        choices=list(SETTINGS),
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()
