@@ -12,13 +12,13 @@ the head. Fine-tuning then runs in stages (Howard & Ruder 2018):
 * while the head trains alone, everything below it is constant, so its features are
   computed once and cached (:mod:`~nlptk.classify.feature_cache`).
 
-:func:`layer_groups` knows :class:`~nlptk.classify.model.RNNClassifier` (embedding, one
+:func:`layer_groups` knows :class:`~nlptk.classify.model.RNNClassifierNet` (embedding, one
 group per recurrent layer, the rest) and any model with a ``layer_groups()`` method (the
 encoder classifier of :mod:`~nlptk.classify.encoder_model`).
 
 Example
 -------
->>> model = RNNClassifier(50, 8, 2, hidden_size=4, num_layers=2)      # doctest: +SKIP
+>>> model = RNNClassifierNet(50, 8, 2, hidden_size=4, num_layers=2)      # doctest: +SKIP
 >>> [s.trainable_groups for s in unfreezing_stages(4, (1, 1, 1), epochs=5)]
 [1, 2, 3, 4]
 """
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from nlptk.classify.learner import Learner
+from nlptk.classify.learner import Learner, ResumePoint
 from nlptk.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -65,13 +65,13 @@ def layer_groups(model: nn.Module) -> list[list[nn.Parameter]]:
     """The model's parameters in layer groups, bottom up; the last group is the head.
 
     A model with a ``layer_groups()`` method gives its own. For a model with ``embedding``
-    and ``rnn`` (an :class:`~nlptk.classify.model.RNNClassifier`): the embedding, each
+    and ``rnn`` (an :class:`~nlptk.classify.model.RNNClassifierNet`): the embedding, each
     recurrent layer (both directions together), then every other parameter (the head).
 
     Examples
     --------
-    >>> from nlptk.classify.model import RNNClassifier
-    >>> groups = layer_groups(RNNClassifier(10, 4, 2, hidden_size=3, num_layers=2))
+    >>> from nlptk.classify.model import RNNClassifierNet
+    >>> groups = layer_groups(RNNClassifierNet(10, 4, 2, hidden_size=3, num_layers=2))
     >>> [sum(p.numel() for p in g) for g in groups]
     [40, 216, 264, 38]
     """
@@ -111,8 +111,8 @@ def freeze_to(model: nn.Module, trainable_groups: int) -> None:
 
     Examples
     --------
-    >>> from nlptk.classify.model import RNNClassifier
-    >>> model = RNNClassifier(10, 4, 2, hidden_size=3)
+    >>> from nlptk.classify.model import RNNClassifierNet
+    >>> model = RNNClassifierNet(10, 4, 2, hidden_size=3)
     >>> freeze_to(model, 1)
     >>> [p.requires_grad for p in (model.embedding.weight, model.head.weight)]
     [False, True]
@@ -246,32 +246,32 @@ def run_stages(
     *,
     lr: float,
     one_cycle: bool = True,
-    skip_until: str | None = None,
+    resume: ResumePoint | None = None,
     before_stage: Callable[[Stage], Any] | None = None,
 ) -> None:
     """Fit each stage in turn: freeze below its groups, then one cycle (or a constant rate)
     peaking at ``lr * stage.lr_scale``.
 
     ``before_stage(stage)`` may return a context manager that is held during the stage
-    (for example the feature cache of a head-only stage). ``skip_until`` names the stage a
-    resumed run continues (the earlier ones are done).
+    (for example the feature cache of a head-only stage). ``resume`` (from
+    :meth:`~nlptk.classify.learner.Learner.load_training_state`) names the stage a resumed run
+    continues: the earlier ones are done, and that stage starts where the checkpoint left it.
     """
     fit = learner.fit_one_cycle if one_cycle else learner.fit
     for stage in stages:
-        if skip_until is not None:
-            if stage.name != skip_until:
-                continue
-            skip_until = None
+        if resume is not None and stage.name != resume.stage:
+            continue  # done before the interruption
+        stage_resume, resume = resume, None
         if learner.stop_training:
             break
         freeze_to(learner.model, stage.trainable_groups)
         context = before_stage(stage) if before_stage is not None else None
         stage_lr = lr * stage.lr_scale
         if context is None:
-            fit(stage.epochs, stage_lr, stage=stage.name)
+            fit(stage.epochs, stage_lr, stage=stage.name, resume=stage_resume)
         else:
             with context:
-                fit(stage.epochs, stage_lr, stage=stage.name)
+                fit(stage.epochs, stage_lr, stage=stage.name, resume=stage_resume)
     freeze_to(learner.model, len(layer_groups(learner.model)))
 
 
@@ -284,7 +284,7 @@ def transfer_stages(model: nn.Module, config: ClassifierConfig) -> list[Stage] |
 
     A model with its own ``layer_groups()`` (a language model's encoder) always unfreezes
     gradually (``config.unfreeze_schedule``, default :data:`DEFAULT_SCHEDULE`); an
-    :class:`~nlptk.classify.model.RNNClassifier` only when ``unfreeze_schedule`` is set.
+    :class:`~nlptk.classify.model.RNNClassifierNet` only when ``unfreeze_schedule`` is set.
     """
     schedule = config.unfreeze_schedule
     if schedule is None:

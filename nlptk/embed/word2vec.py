@@ -1,6 +1,6 @@
 """word2vec through gensim, trained from a tokens file with gensim's fast ``corpus_file`` path.
 
-:func:`train_word2vec` follows the trainer protocol (see :func:`nlptk.embed.train`): it
+:func:`train_word2vec` follows the trainer protocol (see :func:`nlptk.train_embeddings`): it
 reads a file with one document per line and tokens separated by spaces, and returns a
 :class:`~nlptk.vectors.Vectors`. Progress comes once per epoch with the epoch's loss and
 words per second.
@@ -174,8 +174,7 @@ def train_word2vec(
     final = {"loss": reporter.losses[-1]} if reporter.losses else {}
     report(progress, "train", "end", epochs, epochs, **final, words_per_s=speed)
     kv = model.wv
-    counts = np.asarray([kv.get_vecattr(w, "count") for w in kv.index_to_key], dtype=np.int64)
-    kv.expandos["count"] = counts
+    kv.expandos["count"] = np.asarray(kv.expandos["count"], dtype=np.int64)  # row i's count, as int64
     params = {**config.to_dict(), "workers": workers}
     meta = {
         "method": "word2vec",

@@ -19,7 +19,7 @@ from nlptk.classify.data import (
     make_loader,
 )
 from nlptk.classify.embeddings import match_embeddings
-from nlptk.classify.model import RNNClassifier
+from nlptk.classify.model import RNNClassifierNet
 from nlptk.classify.runtime import resolve_device
 from nlptk.errors import DataError, DeviceError, ParameterError
 from nlptk.text.tokenize import RegexTokenizer
@@ -100,7 +100,7 @@ def test_match_embeddings_uses_subwords():
 @pytest.mark.parametrize("pooling", ["last", "max", "mean", "concat"])
 def test_padding_does_not_change_the_output(cell, pooling):
     torch.manual_seed(0)
-    model = RNNClassifier(20, 6, 3, cell=cell, hidden_size=5, num_layers=2, pooling=pooling).eval()
+    model = RNNClassifierNet(20, 6, 3, cell=cell, hidden_size=5, num_layers=2, pooling=pooling).eval()
     short = torch.tensor([[3, 4, 5]])
     batch = torch.tensor([[3, 4, 5, 0, 0, 0], [6, 7, 8, 9, 10, 11]])
     with torch.no_grad():
@@ -113,11 +113,46 @@ def test_padding_does_not_change_the_output(cell, pooling):
     assert padded.shape == (2, 5 * 2 * factor) == (2, model.output_size)
 
 
+@pytest.mark.parametrize("pooling", ["max", "mean", "concat"])
+def test_pooling_matches_the_masked_reference_with_and_without_gradients(pooling):
+    """The pooled features (and their gradients) equal a masked_fill reference bit for bit."""
+    torch.manual_seed(0)
+    model = RNNClassifierNet(30, 6, 3, hidden_size=5, pooling=pooling).eval()
+    x = torch.randint(2, 30, (7, 9))
+    lengths = torch.tensor([9, 1, 4, 9, 2, 7, 3])
+    x[torch.arange(9)[None, :] >= lengths[:, None]] = 0
+
+    def reference() -> torch.Tensor:
+        embedded = model.embedding(x)
+        packed = torch.nn.utils.rnn.pack_padded_sequence(
+            embedded, lengths, batch_first=True, enforce_sorted=False
+        )
+        out, (hidden, _) = model.rnn(packed)
+        out, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=9)
+        mask = (torch.arange(9)[None, :] < lengths[:, None]).unsqueeze(-1)
+        maximum = out.masked_fill(~mask, float("-inf")).max(dim=1).values
+        mean = out.masked_fill(~mask, 0.0).sum(dim=1) / lengths[:, None]
+        last = torch.cat(list(hidden[-2:]), dim=-1)
+        return {"max": maximum, "mean": mean, "concat": torch.cat([last, maximum, mean], dim=-1)}[pooling]
+
+    expected = reference()
+    expected.sum().backward()
+    expected_grads = [p.grad.clone() for p in model.rnn.parameters()]
+    model.zero_grad()
+    pooled = model.encode(x, lengths)
+    pooled.sum().backward()
+    assert torch.equal(pooled, expected)
+    for got, want in zip((p.grad for p in model.rnn.parameters()), expected_grads, strict=True):
+        assert torch.equal(got, want)
+    with torch.inference_mode():
+        assert torch.equal(model.encode(x, lengths), expected.detach())
+
+
 def test_model_and_config_reject_bad_values():
     with pytest.raises(ParameterError):
-        RNNClassifier(10, 4, 2, cell="transformer")
+        RNNClassifierNet(10, 4, 2, cell="transformer")
     with pytest.raises(ParameterError, match="n_classes"):
-        RNNClassifier(10, 4, 1)
+        RNNClassifierNet(10, 4, 1)
     with pytest.raises(ParameterError, match="pooling"):
         ClassifierConfig(pooling="sum")
     with pytest.raises(ParameterError, match="dropout"):
