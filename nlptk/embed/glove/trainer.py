@@ -280,12 +280,23 @@ def _fit(
     words_sq = torch.ones_like(words)
     contexts_sq = torch.ones_like(contexts)
 
+    # compiled before the entries are laid out: its memory is not added to theirs
+    step, compile_seconds = _step, None
+    if compile_step and nnz >= batch_size:
+        # distinct tensors: the compiled step would otherwise be specialised to aliased arguments
+        ids = [torch.zeros(batch_size, dtype=torch.int32) for _ in range(2)]
+        floats = [torch.ones(batch_size) for _ in range(2)]
+        sample = (words, contexts, words_sq, contexts_sq, *ids, *floats, lr, dim)
+        step, compile_seconds = _compile_step(sample)
+    # the compiled step is as fast with int32 word ids (half the memory); the eager one needs int64
+    ids_dtype = torch.int32 if compile_seconds is not None else torch.int64
+
     # shuffle the entries once; batches are contiguous slices visited in a new order each epoch
     order = _batch_order(nnz, batch_size, generator)
     # the float64 temporaries first, so that the peak holds one of them and none of the index arrays
     log_x, weight = _log_and_weight(matrix.values, order, x_max=x_max, alpha=alpha, device=device)
-    rows = torch.as_tensor(matrix.rows)[order].to(device=device, dtype=torch.int64)
-    cols = torch.as_tensor(matrix.cols)[order].to(device=device, dtype=torch.int64)
+    rows = torch.as_tensor(matrix.rows)[order].to(device=device, dtype=ids_dtype)
+    cols = torch.as_tensor(matrix.cols)[order].to(device=device, dtype=ids_dtype)
     del order
     n_batches = -(-nnz // batch_size)
 
@@ -301,21 +312,18 @@ def _fit(
         f" ({workers} Hogwild threads)" if workers > 1 else "",
     )
 
-    step, compile_seconds = _step, None
-    if compile_step and nnz >= batch_size:
-        sample = (words, contexts, words_sq, contexts_sq, rows[:batch_size], cols[:batch_size],
-                  log_x[:batch_size], weight[:batch_size], lr, dim)  # fmt: skip
-        step, compile_seconds = _compile_step(sample)
-
     def run_batches(batches: Sequence[int]) -> torch.Tensor:
         total = torch.zeros((), dtype=torch.float64, device=device)
         with torch.no_grad():  # grad mode is per thread (and the compiled step checks it)
             for b in batches:
                 lo, hi = b * batch_size, min((b + 1) * batch_size, nnz)
-                # the compiled step has the batch size built in: the last, shorter batch runs eagerly
-                batch_step = step if hi - lo == batch_size else _step
-                total += batch_step(words, contexts, words_sq, contexts_sq, rows[lo:hi], cols[lo:hi],
-                                    log_x[lo:hi], weight[lo:hi], lr, dim)  # fmt: skip
+                i, j = rows[lo:hi], cols[lo:hi]
+                if hi - lo == batch_size:
+                    batch_step = step
+                else:  # the compiled step has the batch size built in: the last batch runs eagerly
+                    batch_step, i, j = _step, i.long(), j.long()
+                total += batch_step(words, contexts, words_sq, contexts_sq, i, j, log_x[lo:hi],
+                                    weight[lo:hi], lr, dim)  # fmt: skip
         return total
 
     pool = ThreadPoolExecutor(workers, thread_name_prefix="glove") if workers > 1 else None
