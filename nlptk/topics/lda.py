@@ -33,9 +33,10 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from nlptk.errors import DataError, NotFittedError, ParameterError
-from nlptk.params import Params, documented, param, param_error
+from nlptk.params import Params, ParamsEstimatorMixin, documented, estimator_init, param, param_error
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
 from nlptk.topics._bow import BagOfWords, BowStream, TokensFile, build_bag_of_words, snippet, to_bag_of_words
@@ -172,22 +173,26 @@ def _perplexity(model: Any, sample: list[list[tuple[int, int]]]) -> float:
     return float(np.exp2(-bound))
 
 
-class LDA:
-    """Latent Dirichlet allocation on gensim, as a scikit-learn style estimator.
+class LDA(ParamsEstimatorMixin, BaseEstimator):  # type: ignore[misc]
+    """Latent Dirichlet allocation on gensim, as a scikit-learn estimator.
+
+    ``get_params``, ``set_params``, ``clone``, ``Pipeline`` and ``GridSearchCV`` work as for
+    scikit-learn's own estimators.
 
     Parameters
     ----------
     n_topics : int, default=100
-        Number of topics; at most the number of documents and of words kept.
+        Number of topics; at most the number of documents and of words kept. The only
+        parameter that may be given by position.
+    passes, iterations, chunksize, alpha, eta, decay, offset, no_below, no_above, keep_n, workers
+        The other fields of :class:`LDAConfig`, keyword-only, with its defaults; checked by
+        ``fit`` (or by reading :attr:`config`); also ``seed``, ``eval_documents`` and
+        ``snippet_chars``.
     tokenizer : str, dict or Tokenizer, optional
         nlptk tokenizer for texts given to :meth:`fit`, :meth:`transform` and the queries;
         default :class:`~nlptk.text.tokenize.RegexTokenizer`.
     config : LDAConfig, optional
-        All settings at once; ``**params`` override its fields.
-    **params
-        Any field of :class:`LDAConfig`: ``passes``, ``iterations``, ``chunksize``, ``alpha``,
-        ``eta``, ``decay``, ``offset``, ``no_below``, ``no_above``, ``keep_n``, ``workers``,
-        ``seed``, ``eval_documents``, ``snippet_chars``.
+        All settings at once (keywords given beside it win); not a parameter of its own.
 
     Attributes
     ----------
@@ -216,6 +221,9 @@ class LDA:
         Perplexity of the sampled training documents after each pass.
     backend_ : str
         ``"LdaMulticore"`` or ``"LdaModel"``.
+    config_ : LDAConfig
+        The settings the model was fitted with (:meth:`transform` and :meth:`save` use them,
+        whatever ``set_params`` changed since).
     timings_ : dict of str to float
         Seconds spent on ``vocabulary`` (with the bags of words), ``train`` and ``infer``.
 
@@ -230,39 +238,15 @@ class LDA:
     [('fire', 0.02), ('sydney', 0.01), ...]
     """
 
-    def __init__(
-        self,
-        n_topics: int | None = None,
-        *,
-        tokenizer: str | dict[str, Any] | Tokenizer | None = None,
-        config: LDAConfig | None = None,
-        **params: Any,
-    ) -> None:
-        if n_topics is not None:
-            params["n_topics"] = n_topics
-        base = config if config is not None else LDAConfig()
-        self.config = base.replace(**params) if params else base
-        self.tokenizer = tokenizer
+    # The parameters are LDAConfig's fields plus the tokenizer: derived, never restated.
+    __init__ = estimator_init(
+        LDAConfig, positional=("n_topics",), extra={"tokenizer": None}, accepts_config=True
+    )
 
-    def __getattr__(self, name: str) -> Any:  # the settings read as attributes: lda.n_topics
-        if name != "config" and name in LDAConfig.param_names():
-            return getattr(self.config, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    # -- scikit-learn protocol -----------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The settings (scikit-learn's ``get_params``): the config's fields and the tokenizer."""
-        return {**{n: getattr(self.config, n) for n in LDAConfig.param_names()}, "tokenizer": self.tokenizer}
-
-    def set_params(self, **params: Any) -> LDA:
-        """Change settings (scikit-learn's ``set_params``); checked like the constructor's."""
-        if "tokenizer" in params:
-            self.tokenizer = params.pop("tokenizer")
-        self.config = self.config.replace(**params)
-        return self
-
-    def __repr__(self) -> str:
-        return f"LDA(n_topics={self.config.n_topics})"
+    @property
+    def config(self) -> LDAConfig:
+        """The parameters as one checked :class:`LDAConfig` (a bad value raises ParameterError)."""
+        return LDAConfig(**{name: getattr(self, name) for name in LDAConfig.param_names()})
 
     # -- fitting -------------------------------------------------------------------------
     def fit(
@@ -292,12 +276,13 @@ class LDA:
         DataError
             No documents, or no word left after a vocabulary filter (named in the message).
         """
+        config = self.config
         if isinstance(documents, str):
             raise ParameterError("documents must be an iterable of texts, not one string", hint="pass [text]")
         tokenizer = get_tokenizer(self.tokenizer)
         texts = list(documents)
         tokens = [tokenizer(text) for text in texts]
-        snippets = [snippet(text, self.config.snippet_chars) for text in texts]
+        snippets = [snippet(text, config.snippet_chars) for text in texts]
         return self._fit_tokens(tokens, snippets, tokenizer, progress=progress)
 
     def _fit_tokens(
@@ -310,7 +295,7 @@ class LDA:
     ) -> LDA:
         """Fit on token lists (read once); ``snippets`` align with them (None: a
         :class:`TokensFile` keeps its own)."""
-        config = self.config
+        config = self.config_ = self.config
         started = time.perf_counter()
         dictionary, bow = build_bag_of_words(
             tokens,
@@ -406,7 +391,7 @@ class LDA:
         """An untrained gensim model with this config (``alpha``/``eta`` override the config's)."""
         from gensim.models import LdaModel, LdaMulticore
 
-        config = self.config
+        config = self.config_
         common = {
             "num_topics": config.n_topics,
             "id2word": dictionary,
@@ -436,12 +421,13 @@ class LDA:
 
     def _infer_bow(self, bow: BagOfWords, *, progress: ProgressCallback | None = None) -> np.ndarray:
         """Topic mixtures of the documents of ``bow`` (rows of zeros for empty documents)."""
-        workers = 1 if self.config.single_process else self.config._workers()
+        config = self.config_
+        workers = 1 if config.single_process else config._workers()
         return infer_mixtures(
             self.model_,
             bow,
-            seed=self.config.seed,
-            chunksize=self.config.chunksize,
+            seed=config.seed,
+            chunksize=config.chunksize,
             workers=workers,
             progress=progress,
         )
@@ -485,7 +471,7 @@ class LDA:
                 f"({len(self.terms_):,} words): texts {listed}",
                 hint="drop them, or use words that occur in the training corpus",
             )
-        return infer_mixtures(self.model_, bow, seed=self.config.seed, chunksize=self.config.chunksize)
+        return infer_mixtures(self.model_, bow, seed=self.config_.seed, chunksize=self.config_.chunksize)
 
     def fit_transform(self, documents: Iterable[str], y: Any = None) -> np.ndarray:
         """Fit and return the topic mixtures of the fitted documents."""
