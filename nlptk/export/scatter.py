@@ -392,7 +392,7 @@ def plot_vectors(
     --------
     >>> plot_vectors("vectors.txt", "fig.png", limit=150, method="tsne")  # doctest: +SKIP
     """
-    from nlptk.export.projector import resolve_vectors, select_rows, word_columns
+    from nlptk.export._metadata import resolve_vectors, select_rows, word_columns
 
     seed = renamed_keyword("plot_vectors", "random_state", random_state, "seed", seed, default=0)
     check_output(path, force=force)

@@ -7,11 +7,24 @@
 
 from __future__ import annotations
 
-from nlptk.topics.coherence import CoherenceResult, coherence_for_folder, topic_coherence
-from nlptk.topics.figure import plot_topics
-from nlptk.topics.lda import LDA, DocumentMatch, LDAConfig
-from nlptk.topics.persist import is_lda_model, load_lda, load_topic_model
-from nlptk.topics.train import train_lda
+import importlib
+from typing import Any
+
+# public name -> module that defines it, imported on first use: the command line reads
+# LDAConfig (nlptk.topics.config) without loading gensim or scikit-learn through LDA
+_LAZY = {
+    "LDA": "nlptk.topics.lda",
+    "CoherenceResult": "nlptk.topics.coherence",
+    "DocumentMatch": "nlptk.topics.lda",
+    "LDAConfig": "nlptk.topics.config",
+    "coherence_for_folder": "nlptk.topics.coherence",
+    "is_lda_model": "nlptk.topics.persist",
+    "load_lda": "nlptk.topics.persist",
+    "load_topic_model": "nlptk.topics.persist",
+    "plot_topics": "nlptk.topics.figure",
+    "topic_coherence": "nlptk.topics.coherence",
+    "train_lda": "nlptk.topics.train",
+}
 
 __all__ = [
     "LDA",
@@ -26,3 +39,20 @@ __all__ = [
     "topic_coherence",
     "train_lda",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("_"):  # a submodule, as when this package imported them all
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError:
+            pass
+    raise AttributeError(f"module 'nlptk.topics' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
