@@ -9,7 +9,7 @@ when a name that needs them is first used, so ``import nlptk`` stays fast.
 Examples
 --------
 >>> import nlptk
->>> vectors = nlptk.embed.train("lee_background", method="word2vec", dim=50)   # doctest: +SKIP
+>>> vectors = nlptk.train_embeddings("lee_background", method="word2vec", dim=50)  # doctest: +SKIP
 >>> vectors.most_similar("police", topn=3)                                     # doctest: +SKIP
 >>> vectors = nlptk.load_vectors("glove.6B.100d.txt", limit=50_000)            # doctest: +SKIP
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from nlptk._deprecated import renamed_names
 from nlptk._version import __version__
 from nlptk.errors import NlptkError
 from nlptk.threads import set_wait_policy_default
@@ -38,14 +39,14 @@ _LAZY = {
     "corpus_stats": "nlptk.text",
     "Vocabulary": "nlptk.text",
     "LabelledData": "nlptk.text",
-    "read_labelled": "nlptk.text",
+    "load_labelled": "nlptk.text",
     "load_labelled_splits": "nlptk.text",
     "train_val_split": "nlptk.text",
     "list_corpora": "nlptk.text",
     "resolve_corpus": "nlptk.text",
     "download_corpus": "nlptk.text",
     # embedding training
-    "train_embeddings": "nlptk.embed",
+    "train_embeddings": "nlptk.embed.pipeline",
     "LSA": "nlptk.embed.lsa",
     "LDA": "nlptk.topics.lda",
     "GloVe": "nlptk.embed.glove",
@@ -59,19 +60,19 @@ _LAZY = {
     "TrainedClassifier": "nlptk.classify",
     "train_classifier": "nlptk.classify",
     "classifier_learner": "nlptk.classify.notebook",
+    "load_classifier": "nlptk.classify.predictor",
     "evaluate_classifier": "nlptk.classify.evaluate",
     # language models
     "LanguageModel": "nlptk.lm",
     "LanguageModelConfig": "nlptk.lm",
     "load_language_model": "nlptk.lm",
-    "train_language_model": "nlptk.lm.train",
+    "train_language_model": "nlptk.lm.training",
     "finetune_language_model": "nlptk.lm.finetune",
     # export
     "export_projector": "nlptk.export",
     "export_documents": "nlptk.export",
     "plot_vectors": "nlptk.export",
 }
-_RENAMED = {"train_embeddings": "train"}
 _SUBPACKAGES = (
     "classify",
     "embed",
@@ -116,12 +117,13 @@ __all__ = [
     "io",
     "list_corpora",
     "lm",
+    "load_classifier",
+    "load_labelled",
     "load_labelled_splits",
     "load_language_model",
     "load_vectors",
     "open_corpus",
     "plot_vectors",
-    "read_labelled",
     "resolve_corpus",
     "save_vectors",
     "similarity",
@@ -137,15 +139,19 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def _lazy(name: str) -> Any:
     if name in _LAZY:
         module = importlib.import_module(_LAZY[name])
-        value = getattr(module, _RENAMED.get(name, name))
+        value = getattr(module, name)
         globals()[name] = value
         return value
     if name in _SUBPACKAGES:
         return importlib.import_module(f"nlptk.{name}")
     raise AttributeError(f"module 'nlptk' has no attribute {name!r}")
+
+
+# old public names, kept for one release with a DeprecationWarning (nlptk._deprecated)
+__getattr__ = renamed_names(__name__, {"read_labelled": "nlptk.text.labelled.load_labelled"}, fallback=_lazy)
 
 
 def __dir__() -> list[str]:

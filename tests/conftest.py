@@ -105,7 +105,7 @@ def tiny_classifier_folder(tmp_path_factory):  # type: ignore[no-untyped-def]
     import torch
 
     from nlptk.classify.config import ClassifierConfig
-    from nlptk.classify.train import train_classifier
+    from nlptk.classify.training import train_classifier
     from nlptk.text.labelled import LabelledData
 
     rng = random.Random(0)
@@ -211,7 +211,7 @@ def _make_language_model(
     """
     import torch
 
-    from nlptk.lm import SPECIALS, LanguageModel, LanguageModelConfig, RNNLanguageModel
+    from nlptk.lm import SPECIALS, LanguageModel, LanguageModelConfig, RNNLanguageModelNet
     from nlptk.text.tokenize import RegexTokenizer
     from nlptk.text.vocab import Vocabulary
 
@@ -222,7 +222,7 @@ def _make_language_model(
         vocab_size=len(vocabulary), embedding_dim=embedding_dim
     )
     torch.manual_seed(0)
-    network = RNNLanguageModel(resolved, len(vocabulary))
+    network = RNNLanguageModelNet(resolved, len(vocabulary))
     return LanguageModel(network, config=resolved, vocabulary=vocabulary, tokenizer=RegexTokenizer())
 
 
@@ -344,3 +344,23 @@ def keyword_data(n: int, seed: int, *, classes: list[str] | None = None, **optio
     names = list(keywords)
     texts, labels = keyword_texts(n, seed, **options)
     return LabelledData(texts, [names.index(label) for label in labels], classes or names, source="synthetic")
+
+
+def small_config(**changes):  # type: ignore[no-untyped-def]
+    """A small, fast, seeded CPU :class:`~nlptk.classify.config.ClassifierConfig` for tests
+    (12-unit layers, batches of 16, 4 epochs, no freezing, no early stopping); ``changes``
+    override any field."""
+    from nlptk.classify.config import ClassifierConfig
+
+    base = dict(
+        hidden_size=12,
+        embedding_dim=12,
+        batch_size=16,
+        lr=3e-2,
+        epochs=4,
+        freeze_epochs=0,
+        patience=None,
+        device="cpu",
+        seed=0,
+    )
+    return ClassifierConfig(**{**base, **changes})

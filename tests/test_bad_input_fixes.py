@@ -318,10 +318,10 @@ def test_native_folder_with_a_duplicated_word_is_refused(tmp_path: Path) -> None
 
 
 def test_error_messages_stay_on_one_line(tmp_path: Path) -> None:
-    from nlptk.text.labelled import read_labelled
+    from nlptk.text.labelled import load_labelled
 
     path = tmp_path / "data.csv"
     path.write_text('"\nthe cat sat,pos\n"a, quoted one",neg\nthe dog ran,neg\n')
     with pytest.raises(FormatError) as info:
-        read_labelled(path)
+        load_labelled(path)
     assert "\n" not in str(info.value) and "\\n" in str(info.value)

@@ -179,9 +179,9 @@ def _labelled(ext: str) -> Callable[[Path], Path]:
 
 
 def _read_labelled(path: Path) -> Any:
-    from nlptk.text.labelled import read_labelled
+    from nlptk.text.labelled import load_labelled
 
-    return read_labelled(path, format="label-first" if path.suffix == ".lf" else None)
+    return load_labelled(path, format="label-first" if path.suffix == ".lf" else None)
 
 
 def _check_labelled(data: Any) -> None:

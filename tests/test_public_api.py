@@ -46,7 +46,8 @@ EXPECTED = {
     "load_vectors",
     "open_corpus",
     "plot_vectors",
-    "read_labelled",
+    "load_classifier",
+    "load_labelled",
     "resolve_corpus",
     "save_vectors",
     "similarity",
@@ -69,7 +70,7 @@ def test_all_is_held_steady() -> None:
 def test_every_public_name_resolves() -> None:
     for name in nlptk.__all__:
         assert getattr(nlptk, name) is not None, name
-    assert nlptk.train_embeddings is nlptk.embed.train
+    assert nlptk.train_embeddings is nlptk.embed.train_embeddings
     assert nlptk.load_vectors is nlptk.vectors.load_vectors
     assert nlptk.LanguageModel is nlptk.lm.LanguageModel
 

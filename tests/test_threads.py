@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from nlptk.errors import ParameterError
-from nlptk.threads import set_threads
+from nlptk.threads import default_threads, set_threads
 
 
 def _python(code: str, **env: str) -> str:
@@ -64,3 +64,36 @@ def test_cli_threads_option(invoke_cli) -> None:
         torch.set_num_threads(before)
     result = invoke_cli("--threads", "0", "corpus", "list")
     assert result.exit_code == 2 and "--threads" in result.output
+
+
+def test_default_threads_is_half_the_cores_within_torchs_default() -> None:
+    assert default_threads(cores=1) == 1
+    assert default_threads(cores=2) == 1
+    assert default_threads(cores=8) == min(4, torch.get_num_threads())
+    assert default_threads(cores=10_000) == torch.get_num_threads()
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "applies"),
+    [
+        (["classify", "--help"], {}, True),  # a torch command group: nlptk's default
+        (["lm", "--help"], {}, True),
+        (["corpus", "list"], {}, False),  # no torch: the count is left alone
+        (["classify", "--help"], {"OMP_NUM_THREADS": "2"}, False),  # the user chose
+    ],
+)
+def test_cli_default_threads_for_torch_commands(invoke_cli, monkeypatch, args, env, applies) -> None:
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    before = torch.get_num_threads()
+    marker = before + 3  # a count nlptk would never choose
+    torch.set_num_threads(marker)
+    try:
+        expected = default_threads() if applies else marker
+        result = invoke_cli(*args)
+        assert result.exit_code == 0, result.output
+        assert torch.get_num_threads() == expected
+    finally:
+        torch.set_num_threads(before)

@@ -4,15 +4,15 @@ Layers, bottom up:
 
 * :mod:`~nlptk.classify.data` -- tokens, vocabulary, padded length-bucketed batches;
 * :mod:`~nlptk.classify.embeddings` -- :func:`match_embeddings` (pretrained rows, coverage);
-* :mod:`~nlptk.classify.model` -- :class:`RNNClassifier`;
-* :mod:`~nlptk.classify.encoder_model` -- :class:`EncoderClassifier`, a language model's
+* :mod:`~nlptk.classify.model` -- :class:`RNNClassifierNet`;
+* :mod:`~nlptk.classify.encoder_model` -- :class:`EncoderClassifierNet`, a language model's
   encoder under ULMFiT's concat pooling and head (``train_classifier(encoder=...)``);
 * :mod:`~nlptk.classify.learner`, :mod:`~nlptk.classify.callbacks`,
   :mod:`~nlptk.classify.lr_finder` -- ``fit``, ``fit_one_cycle``, early stopping,
   checkpoints, the lr finder;
 * :mod:`~nlptk.classify.transfer` -- layer groups, gradual unfreezing, discriminative rates;
 * :mod:`~nlptk.classify.feature_cache` -- a head-only stage trains on features computed once;
-* :mod:`~nlptk.classify.train` -- :func:`train_classifier`, :func:`find_learning_rate`;
+* :mod:`~nlptk.classify.training` -- :func:`train_classifier`, :func:`find_learning_rate`;
 * :mod:`~nlptk.classify.predictor` -- :class:`TrainedClassifier` (load, predict, save);
 * :mod:`~nlptk.classify.estimator` -- :class:`TextClassifier`, a scikit-learn estimator.
 
@@ -30,43 +30,58 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from nlptk._deprecated import renamed_names
+
 # public name -> module that defines it, imported on first use so that importing
 # ``nlptk.classify.config`` (the command line does, to derive its options) does not load torch
 _LAZY = {
     "ClassifierConfig": "nlptk.classify.config",
-    "EncoderClassifier": "nlptk.classify.encoder_model",
+    "EncoderClassifierNet": "nlptk.classify.encoder_model",
     "LRFinderResult": "nlptk.classify.lr_finder",
     "Learner": "nlptk.classify.learner",
-    "RNNClassifier": "nlptk.classify.model",
+    "RNNClassifierNet": "nlptk.classify.model",
     "TextClassifier": "nlptk.classify.estimator",
     "TrainedClassifier": "nlptk.classify.predictor",
-    "find_learning_rate": "nlptk.classify.train",
+    "find_learning_rate": "nlptk.classify.training",
+    "load_classifier": "nlptk.classify.predictor",
     "lr_find": "nlptk.classify.lr_finder",
     "match_embeddings": "nlptk.classify.embeddings",
-    "train_classifier": "nlptk.classify.train",
+    "train_classifier": "nlptk.classify.training",
 }
 
 __all__ = [
     "ClassifierConfig",
-    "EncoderClassifier",
+    "EncoderClassifierNet",
     "LRFinderResult",
     "Learner",
-    "RNNClassifier",
+    "RNNClassifierNet",
     "TextClassifier",
     "TrainedClassifier",
     "find_learning_rate",
+    "load_classifier",
     "lr_find",
     "match_embeddings",
     "train_classifier",
 ]
 
 
-def __getattr__(name: str) -> Any:
+def _lazy(name: str) -> Any:
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'nlptk.classify' has no attribute {name!r}")
+
+
+# old public names, kept for one release with a DeprecationWarning (nlptk._deprecated)
+__getattr__ = renamed_names(
+    __name__,
+    {
+        "RNNClassifier": "nlptk.classify.model.RNNClassifierNet",
+        "EncoderClassifier": "nlptk.classify.encoder_model.EncoderClassifierNet",
+    },
+    fallback=_lazy,
+)
 
 
 def __dir__() -> list[str]:

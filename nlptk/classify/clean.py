@@ -166,7 +166,7 @@ def clean_dataset(
     out : path
         The cleaned file; an existing one is replaced only with ``force``.
     format, encoding : str, optional
-        As for :func:`~nlptk.text.labelled.read_labelled`.
+        As for :func:`~nlptk.text.labelled.load_labelled`.
     label_column : str, default="label"
         The label column of a CSV/TSV/JSONL file.
 

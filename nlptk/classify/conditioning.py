@@ -395,7 +395,7 @@ def extend_embeddings(
 
     Parameters
     ----------
-    model : RNNClassifier
+    model : RNNClassifierNet
         Changed in place: its embedding layer (and wide term) grow.
     vocab : Vocabulary
     vectors : Vectors

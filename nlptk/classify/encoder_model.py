@@ -1,4 +1,4 @@
-"""A classifier on a language model's encoder (ULMFiT): :class:`EncoderClassifier`.
+"""A classifier on a language model's encoder (ULMFiT): :class:`EncoderClassifierNet`.
 
 The embedding and recurrent layers are an :class:`~nlptk.lm.encoder.RNNEncoder` taken from a
 pretrained language model; on top, ULMFiT's classifier: concat pooling over time (the last
@@ -17,7 +17,7 @@ its pretrained row at prediction time):
 * the recurrent layers are copied as they are.
 
 Layer groups, bottom up: the embedding, each recurrent layer, the head
-(:meth:`EncoderClassifier.layer_groups`), for :mod:`~nlptk.classify.transfer`.
+(:meth:`EncoderClassifierNet.layer_groups`), for :mod:`~nlptk.classify.transfer`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nlptk._deprecated import renamed_names
 from nlptk.errors import IncompatibleModelError, ParameterError
 from nlptk.text.vocab import Vocabulary
 
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from nlptk.vectors.container import Vectors
 
 __all__ = [
-    "EncoderClassifier",
+    "EncoderClassifierNet",
     "PoolingHead",
     "build_encoder_classifier",
     "config_for_encoder",
@@ -115,7 +116,7 @@ class PoolingHead(nn.Module):
         return self.layers(features)
 
 
-class EncoderClassifier(nn.Module):
+class EncoderClassifierNet(nn.Module):
     """A language model's encoder, concat pooling and ULMFiT's head.
 
     Parameters
@@ -136,7 +137,7 @@ class EncoderClassifier(nn.Module):
     --------
     >>> from nlptk.lm.encoder import EncoderConfig, RNNEncoder                  # doctest: +SKIP
     >>> encoder = RNNEncoder(EncoderConfig(embedding_dim=4, hidden_size=6), 10)  # doctest: +SKIP
-    >>> model = EncoderClassifier(encoder, 3)                                    # doctest: +SKIP
+    >>> model = EncoderClassifierNet(encoder, 3)                                    # doctest: +SKIP
     >>> model(torch.tensor([[2, 3, 4], [5, 0, 0]]), torch.tensor([3, 1])).shape  # doctest: +SKIP
     torch.Size([2, 3])
     """
@@ -173,7 +174,7 @@ class EncoderClassifier(nn.Module):
         }
 
     @classmethod
-    def from_spec(cls, spec: dict[str, Any], *, vocab_size: int, n_classes: int) -> EncoderClassifier:
+    def from_spec(cls, spec: dict[str, Any], *, vocab_size: int, n_classes: int) -> EncoderClassifierNet:
         """Rebuild the architecture :meth:`spec` describes (weights not loaded).
 
         Raises
@@ -370,7 +371,7 @@ def build_encoder_classifier(
     config: ClassifierConfig,
     vectors: Vectors | None = None,
     source: str | None = None,
-) -> tuple[EncoderClassifier, Vocabulary, dict[str, Any]]:
+) -> tuple[EncoderClassifierNet, Vocabulary, dict[str, Any]]:
     """The classifier on ``lm``'s encoder, its vocabulary, and what ``config.json`` records of it.
 
     The head's dropout is ``config.dropout``; task words seen at least ``config.min_count``
@@ -379,7 +380,7 @@ def build_encoder_classifier(
     encoder, vocab, coverage = encoder_from_language_model(
         lm, token_lists, vectors=vectors, min_count=config.min_count
     )
-    model = EncoderClassifier(encoder, n_classes, dropout=config.dropout)
+    model = EncoderClassifierNet(encoder, n_classes, dropout=config.dropout)
     embeddings = {
         "pretrained": True,
         "dim": int(encoder.embedding.embedding_dim),
@@ -395,3 +396,9 @@ def build_encoder_classifier(
         "coverage": coverage,
     }
     return model, vocab, embeddings
+
+
+# old public names, kept for one release with a DeprecationWarning (nlptk._deprecated)
+__getattr__ = renamed_names(
+    __name__, {"EncoderClassifier": "nlptk.classify.encoder_model.EncoderClassifierNet"}
+)

@@ -47,7 +47,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         may also be a tokenizer name such as ``"whitespace"`` (``None``: the default regex one).
     encoder : LanguageModel or path, optional
         A language model (or its folder): the classifier starts from its embedding and
-        recurrent layers (ULMFiT; see :func:`~nlptk.classify.train.train_classifier`) and
+        recurrent layers (ULMFiT; see :func:`~nlptk.classify.training.train_classifier`) and
         tokenizes as it does; ``vectors`` then give rows for the task's words it lacks.
 
     Attributes
@@ -91,7 +91,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        from nlptk.classify.train import train_classifier
+        from nlptk.classify.training import train_classifier
         from nlptk.text.labelled import LabelledData
 
         texts = _texts(X)

@@ -67,7 +67,7 @@ def load_evaluation_data(
 ) -> LabelledData:
     """Labelled data with class ids that match ``classes`` (the model's).
 
-    A path (or registry name) is read with :func:`nlptk.text.labelled.read_labelled`
+    A path (or registry name) is read with :func:`nlptk.text.labelled.load_labelled`
     and ``classes=classes``; a :class:`~nlptk.text.labelled.LabelledData` is re-indexed by
     class name.
 
@@ -83,11 +83,11 @@ def load_evaluation_data(
     >>> load_evaluation_data(data, ["neg", "pos"]).labels
     [1, 0]
     """
-    from nlptk.text.labelled import LabelledData, read_labelled
+    from nlptk.text.labelled import LabelledData, load_labelled
 
     classes = [str(c) for c in classes]
     if not isinstance(data, LabelledData):
-        return read_labelled(data, format=format, encoding=encoding, classes=classes)
+        return load_labelled(data, format=format, encoding=encoding, classes=classes)
     if list(data.classes) == classes:
         return data
     index = {c: i for i, c in enumerate(classes)}
@@ -146,7 +146,7 @@ def evaluate_classifier(
     model : str, PathLike or TrainedClassifier
         A saved model folder or a loaded classifier.
     data : str, PathLike or LabelledData
-        Labelled data (any layout :func:`~nlptk.text.labelled.read_labelled` reads, or a
+        Labelled data (any layout :func:`~nlptk.text.labelled.load_labelled` reads, or a
         registry name); read with the model's classes.
     out : str or PathLike, optional
         Folder for the report (:meth:`Interpretation.write`); nothing is written when omitted.

@@ -24,7 +24,7 @@ from sklearn.metrics import f1_score
 from torch.utils.data import DataLoader
 
 from nlptk.classify.callbacks import Callback
-from nlptk.classify.model import RNNClassifier
+from nlptk.classify.model import RNNClassifierNet
 from nlptk.classify.runtime import get_rng_state, set_rng_state
 from nlptk.distributed import LOCAL, DistContext
 from nlptk.errors import ParameterError, TrainingError
@@ -42,11 +42,11 @@ def move_batch(batch: Sequence[torch.Tensor], device: torch.device) -> tuple[tor
 
 
 class Learner:
-    """Train and validate an :class:`~nlptk.classify.model.RNNClassifier`.
+    """Train and validate an :class:`~nlptk.classify.model.RNNClassifierNet`.
 
     Parameters
     ----------
-    model : RNNClassifier
+    model : RNNClassifierNet
     train_loader : DataLoader
         Batches ``(ids, lengths, labels)`` (see :func:`nlptk.classify.data.make_loader`).
     val_loader : DataLoader, optional
@@ -88,7 +88,7 @@ class Learner:
 
     def __init__(
         self,
-        model: RNNClassifier,
+        model: RNNClassifierNet,
         train_loader: DataLoader,
         val_loader: DataLoader | None = None,
         *,

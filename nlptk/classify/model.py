@@ -10,16 +10,17 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from nlptk._deprecated import renamed_names
 from nlptk.classify.config import CELLS, POOLINGS, ClassifierConfig
 from nlptk.classify.wide import WideNgrams
 from nlptk.errors import ParameterError
 
-__all__ = ["RNNClassifier"]
+__all__ = ["RNNClassifierNet"]
 
 _CELL_CLASSES: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
-class RNNClassifier(nn.Module):
+class RNNClassifierNet(nn.Module):
     """An embedding layer, a recurrent encoder, pooling over time and a linear head.
 
     Parameters
@@ -53,7 +54,7 @@ class RNNClassifier(nn.Module):
 
     Examples
     --------
-    >>> model = RNNClassifier(10, 4, 3, cell="gru", hidden_size=5)
+    >>> model = RNNClassifierNet(10, 4, 3, cell="gru", hidden_size=5)
     >>> x = torch.tensor([[2, 3, 4], [5, 0, 0]])
     >>> model(x, torch.tensor([3, 1])).shape, model.encode(x, torch.tensor([3, 1])).shape
     (torch.Size([2, 3]), torch.Size([2, 30]))
@@ -111,7 +112,7 @@ class RNNClassifier(nn.Module):
     @classmethod
     def from_config(
         cls, config: ClassifierConfig, *, vocab_size: int, embedding_dim: int, n_classes: int
-    ) -> RNNClassifier:
+    ) -> RNNClassifierNet:
         """The model a :class:`~nlptk.classify.config.ClassifierConfig` describes."""
         return cls(
             vocab_size,
@@ -187,3 +188,7 @@ class RNNClassifier(nn.Module):
         if self.wide is not None:
             logits = logits + self.wide(x, lengths).to(logits.dtype)
         return logits
+
+
+# old public names, kept for one release with a DeprecationWarning (nlptk._deprecated)
+__getattr__ = renamed_names(__name__, {"RNNClassifier": "nlptk.classify.model.RNNClassifierNet"})

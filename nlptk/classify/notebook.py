@@ -1,7 +1,7 @@
 """The course's workflow in a notebook: :func:`classifier_learner` and :class:`TextLearner`.
 
 A fastai-style layer over the pieces below it (the data pipeline of
-:func:`~nlptk.classify.train.train_classifier`, :class:`~nlptk.classify.learner.Learner`,
+:func:`~nlptk.classify.training.train_classifier`, :class:`~nlptk.classify.learner.Learner`,
 :func:`~nlptk.classify.lr_finder.lr_find`, :mod:`~nlptk.classify.interpret`)::
 
     learn = nlptk.classifier_learner("sst2", vectors=vectors, cell="gru")
@@ -74,13 +74,13 @@ def layer_groups(model: torch.nn.Module) -> list[tuple[str, list[torch.nn.Parame
     """``(name, parameters)`` of each layer group, bottom up (:func:`nlptk.classify.transfer.layer_groups`).
 
     The first group is named ``embedding``, the last ``head``; an
-    :class:`~nlptk.classify.model.RNNClassifier`'s recurrent layers in between are ``rnn.<k>``
+    :class:`~nlptk.classify.model.RNNClassifierNet`'s recurrent layers in between are ``rnn.<k>``
     (both directions together), other models' groups ``group.<k>``.
 
     Examples
     --------
-    >>> from nlptk.classify.model import RNNClassifier
-    >>> [name for name, _ in layer_groups(RNNClassifier(10, 4, 2, num_layers=2))]
+    >>> from nlptk.classify.model import RNNClassifierNet
+    >>> [name for name, _ in layer_groups(RNNClassifierNet(10, 4, 2, num_layers=2))]
     ['embedding', 'rnn.0', 'rnn.1', 'head']
     """
     from nlptk.classify.transfer import layer_groups as groups_of
@@ -127,12 +127,12 @@ def _read_data(
     data: Any, labels: Sequence[Any] | None, val: Any, format: str | None, encoding: str | None
 ) -> tuple[LabelledData, LabelledData | None]:
     from nlptk.classify.evaluate import load_evaluation_data
-    from nlptk.classify.train import read_splits
+    from nlptk.classify.training import load_splits
 
     train = _as_labelled(data, labels, "data")
     val_path = val if isinstance(val, (str, os.PathLike)) else None
     if train is None:
-        splits = read_splits(data, val=val_path, format=format, encoding=encoding)
+        splits = load_splits(data, val=val_path, format=format, encoding=encoding)
         train, found_val = splits["train"], splits.get("val")
     else:
         found_val = None
@@ -209,8 +209,8 @@ def classifier_learner(
     ['embedding', 'rnn.0', 'head']
     """
     from nlptk.classify.encoder_model import config_for_encoder, load_encoder_source
+    from nlptk.classify.preparation import prepare_training
     from nlptk.classify.runtime import resolve_device
-    from nlptk.classify.train import _prepare
     from nlptk.text.labelled import train_val_split
 
     config = config.replace(**params) if config is not None else ClassifierConfig(**params)
@@ -223,7 +223,9 @@ def classifier_learner(
     if lm is not None:
         config = config_for_encoder(config, lm)
         source = str(encoder) if isinstance(encoder, (str, os.PathLike)) else None
-    prepared = _prepare(train, _resolve_vectors(vectors), val_data, config, None, None, device, lm, source)
+    prepared = prepare_training(
+        train, _resolve_vectors(vectors), val_data, config, None, None, device, lm, source
+    )
     learner = _GroupLearner(
         prepared.model,
         prepared.train_loader,
@@ -245,7 +247,7 @@ class TextLearner:
 
     Attributes
     ----------
-    model : RNNClassifier
+    model : RNNClassifierNet
     classes : list of str
     vocab : Vocabulary
     config : ClassifierConfig

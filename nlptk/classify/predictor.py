@@ -23,7 +23,7 @@ from nlptk.classify.conditioning import Conditioning
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import EncodedDataset, encode_labels, encode_texts, make_loader
 from nlptk.classify.learner import move_batch
-from nlptk.classify.model import RNNClassifier
+from nlptk.classify.model import RNNClassifierNet
 from nlptk.classify.persist import (
     CONDITIONED_FORMAT_VERSION,
     FORMAT_VERSION,
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from nlptk.text.labelled import LabelledData
     from nlptk.vectors.container import Vectors
 
-__all__ = ["TrainedClassifier"]
+__all__ = ["TrainedClassifier", "load_classifier"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +50,11 @@ PathLike = str | os.PathLike[str]
 class TrainedClassifier:
     """A trained RNN text classifier with its tokenizer, vocabulary and classes.
 
-    Made by :func:`nlptk.classify.train.train_classifier` or :meth:`load`.
+    Made by :func:`nlptk.classify.training.train_classifier` or :meth:`load`.
 
     Parameters
     ----------
-    model : RNNClassifier or EncoderClassifier
+    model : RNNClassifierNet or EncoderClassifierNet
     config : ClassifierConfig
     vocab : Vocabulary
     classes : list of str
@@ -76,7 +76,7 @@ class TrainedClassifier:
     history : list of dict
         ``epoch, stage, train_loss, val_loss, val_accuracy, val_macro_f1, lr, seconds,
         train_sentences_per_s`` per epoch.
-    model : RNNClassifier or EncoderClassifier
+    model : RNNClassifierNet or EncoderClassifierNet
     device : torch.device
     conditioning : Conditioning or None
 
@@ -126,14 +126,14 @@ class TrainedClassifier:
     # -- persistence ----------------------------------------------------------------------------
     def save(self, path: PathLike, *, force: bool = False) -> Path:
         """Write the model folder (config.json, vocab.json, model.pt, history.json, history.png)."""
-        from nlptk.classify.encoder_model import EncoderClassifier
+        from nlptk.classify.encoder_model import EncoderClassifierNet
 
         sizes: dict[str, Any] = {
             "vocab_size": self.model.embedding.num_embeddings,
             "embedding_dim": self.model.embedding.embedding_dim,
             "n_classes": len(self.classes),
         }
-        if isinstance(self.model, EncoderClassifier):  # a language model's encoder under the head
+        if isinstance(self.model, EncoderClassifierNet):  # a language model's encoder under the head
             sizes["architecture"] = self.model.spec()
         body = {
             "classes": self.classes,
@@ -185,15 +185,15 @@ class TrainedClassifier:
             vocab = Vocabulary.from_dict(parts["vocab"])
             model: nn.Module
             if sizes.get("architecture") is not None:
-                from nlptk.classify.encoder_model import EncoderClassifier
+                from nlptk.classify.encoder_model import EncoderClassifierNet
 
-                model = EncoderClassifier.from_spec(
+                model = EncoderClassifierNet.from_spec(
                     sizes["architecture"],
                     vocab_size=int(sizes["vocab_size"]),
                     n_classes=int(sizes["n_classes"]),
                 )
             else:
-                model = RNNClassifier.from_config(
+                model = RNNClassifierNet.from_config(
                     config,
                     vocab_size=int(sizes["vocab_size"]),
                     embedding_dim=int(sizes["embedding_dim"]),
@@ -322,7 +322,7 @@ class TrainedClassifier:
 
         Examples
         --------
-        >>> clf.score(read_labelled("test.tsv"))              # doctest: +SKIP
+        >>> clf.score(load_labelled("test.tsv"))              # doctest: +SKIP
         {'accuracy': 0.87, 'macro_f1': 0.869, 'loss': 0.31, 'n': 1821}
         """
         from sklearn.metrics import f1_score
@@ -341,3 +341,29 @@ class TrainedClassifier:
             "loss": float(-np.log(picked).mean()),
             "n": len(y),
         }
+
+
+def load_classifier(path: PathLike, *, device: str | torch.device = "auto") -> TrainedClassifier:
+    """Load a classifier model folder (``nlptk classify train --out``, :meth:`TrainedClassifier.save`).
+
+    The same as :meth:`TrainedClassifier.load`, named like :func:`~nlptk.load_vectors` and
+    :func:`~nlptk.load_language_model`.
+
+    Parameters
+    ----------
+    path : path
+        The model folder.
+    device : str or torch.device, default="auto"
+        Where the model runs: ``"auto"`` (CUDA, then MPS, then the CPU), ``"cpu"``, ``"cuda"``...
+
+    Returns
+    -------
+    TrainedClassifier
+
+    Examples
+    --------
+    >>> clf = nlptk.load_classifier("polarity-clf")                      # doctest: +SKIP
+    >>> clf.predict(["a moving , beautifully acted film"])               # doctest: +SKIP
+    ['pos']
+    """
+    return TrainedClassifier.load(path, device=device)

@@ -313,7 +313,7 @@ def review_labels(
         ``folds`` (5), ``duplicate_threshold`` (0.9, TF-IDF cosine), ``seed`` (0); single
         fields can be given as ``**params``.
     format, encoding : str, optional
-        As for :func:`~nlptk.text.labelled.read_labelled`.
+        As for :func:`~nlptk.text.labelled.load_labelled`.
 
     Returns
     -------

@@ -12,13 +12,13 @@ the head. Fine-tuning then runs in stages (Howard & Ruder 2018):
 * while the head trains alone, everything below it is constant, so its features are
   computed once and cached (:mod:`~nlptk.classify.feature_cache`).
 
-:func:`layer_groups` knows :class:`~nlptk.classify.model.RNNClassifier` (embedding, one
+:func:`layer_groups` knows :class:`~nlptk.classify.model.RNNClassifierNet` (embedding, one
 group per recurrent layer, the rest) and any model with a ``layer_groups()`` method (the
 encoder classifier of :mod:`~nlptk.classify.encoder_model`).
 
 Example
 -------
->>> model = RNNClassifier(50, 8, 2, hidden_size=4, num_layers=2)      # doctest: +SKIP
+>>> model = RNNClassifierNet(50, 8, 2, hidden_size=4, num_layers=2)      # doctest: +SKIP
 >>> [s.trainable_groups for s in unfreezing_stages(4, (1, 1, 1), epochs=5)]
 [1, 2, 3, 4]
 """
@@ -65,13 +65,13 @@ def layer_groups(model: nn.Module) -> list[list[nn.Parameter]]:
     """The model's parameters in layer groups, bottom up; the last group is the head.
 
     A model with a ``layer_groups()`` method gives its own. For a model with ``embedding``
-    and ``rnn`` (an :class:`~nlptk.classify.model.RNNClassifier`): the embedding, each
+    and ``rnn`` (an :class:`~nlptk.classify.model.RNNClassifierNet`): the embedding, each
     recurrent layer (both directions together), then every other parameter (the head).
 
     Examples
     --------
-    >>> from nlptk.classify.model import RNNClassifier
-    >>> groups = layer_groups(RNNClassifier(10, 4, 2, hidden_size=3, num_layers=2))
+    >>> from nlptk.classify.model import RNNClassifierNet
+    >>> groups = layer_groups(RNNClassifierNet(10, 4, 2, hidden_size=3, num_layers=2))
     >>> [sum(p.numel() for p in g) for g in groups]
     [40, 216, 264, 38]
     """
@@ -111,8 +111,8 @@ def freeze_to(model: nn.Module, trainable_groups: int) -> None:
 
     Examples
     --------
-    >>> from nlptk.classify.model import RNNClassifier
-    >>> model = RNNClassifier(10, 4, 2, hidden_size=3)
+    >>> from nlptk.classify.model import RNNClassifierNet
+    >>> model = RNNClassifierNet(10, 4, 2, hidden_size=3)
     >>> freeze_to(model, 1)
     >>> [p.requires_grad for p in (model.embedding.weight, model.head.weight)]
     [False, True]
@@ -284,7 +284,7 @@ def transfer_stages(model: nn.Module, config: ClassifierConfig) -> list[Stage] |
 
     A model with its own ``layer_groups()`` (a language model's encoder) always unfreezes
     gradually (``config.unfreeze_schedule``, default :data:`DEFAULT_SCHEDULE`); an
-    :class:`~nlptk.classify.model.RNNClassifier` only when ``unfreeze_schedule`` is set.
+    :class:`~nlptk.classify.model.RNNClassifierNet` only when ``unfreeze_schedule`` is set.
     """
     schedule = config.unfreeze_schedule
     if schedule is None:

@@ -129,8 +129,14 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# command groups whose commands run PyTorch models on the CPU thread pool (nlptk.threads);
+# GloVe sets its own threads (--workers), and the other groups do not load torch
+_TORCH_GROUPS = frozenset({"classify", "lm"})
+
+
 @app.callback()
 def root(
+    ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="More logging (-vv: dependencies too).")
@@ -141,8 +147,9 @@ def root(
         typer.Option(
             "--threads",
             min=1,
-            help="CPU threads for PyTorch (classifier, language model, GloVe on CPU). Default: one "
-            "per core, or OMP_NUM_THREADS; idle threads sleep instead of spinning (OMP_WAIT_POLICY).",
+            help="CPU threads for PyTorch (classifier, language model, GloVe on CPU). Default for "
+            "classify and lm: half the cores (at least 1), or OMP_NUM_THREADS; idle threads sleep "
+            "instead of spinning (OMP_WAIT_POLICY).",
         ),
     ] = None,
     version: Annotated[
@@ -155,6 +162,11 @@ def root(
         from nlptk.threads import set_threads
 
         set_threads(threads)
+    elif ctx.invoked_subcommand in _TORCH_GROUPS:
+        from nlptk.threads import default_threads, set_threads, threads_set_by_user
+
+        if not threads_set_by_user():
+            set_threads(default_threads())
 
 
 app.add_typer(corpus.app, name="corpus")

@@ -17,7 +17,7 @@ from rich.table import Table
 from nlptk.cli._common import console, progress_display
 from nlptk.cli._params import method_options
 from nlptk.embed.params import METHOD_PARAMS
-from nlptk.embed.pipeline import FORMAT_FILES, train
+from nlptk.embed.pipeline import FORMAT_FILES, train_embeddings
 from nlptk.params import Params
 
 __all__ = ["register", "train_command"]
@@ -64,7 +64,7 @@ def train_command(
         tok["lowercase"] = lowercase
     started = time.perf_counter()
     with progress_display(not no_progress and env_rank() == 0) as callback:
-        vectors = train(
+        vectors = train_embeddings(
             corpus,
             method,
             out=out,

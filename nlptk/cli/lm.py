@@ -141,7 +141,7 @@ def train_command(
     budget the run: the schedule fits the budget and the best model that fits is saved.
     """
     from nlptk.distributed import env_rank
-    from nlptk.lm.train import train_language_model
+    from nlptk.lm.training import train_language_model
 
     config = config.replace(tokenizer=_tokenizer(tokenizer, lowercase))
     with progress_display(not no_progress and env_rank() == 0) as callback:

@@ -1,6 +1,6 @@
 """fastText (the official C++ library, through fasttext-wheel) trained on a tokens file.
 
-:func:`train_fasttext` follows the trainer protocol (see :func:`nlptk.embed.train`). It
+:func:`train_fasttext` follows the trainer protocol (see :func:`nlptk.train_embeddings`). It
 trains an unsupervised skip-gram or CBOW model with character n-gram subwords, saves the
 model as ``model.bin`` in the output folder (kept, so that words never seen in training
 still get vectors), and returns :class:`~nlptk.vectors.Vectors` backed by gensim's

@@ -1,8 +1,8 @@
 """The parameters of every embedding method, declared once.
 
 Each method's settings are one frozen :class:`~nlptk.params.Params` dataclass. The trainer
-functions take ``config=`` (or the same names as keywords), ``nlptk.embed.train`` checks them
-before tokenizing, the run manifest records ``config.to_dict()``, and ``nlptk embed train``
+functions take ``config=`` (or the same names as keywords), ``nlptk.train_embeddings`` checks them
+before tokenizing, the run manifest records ``config.to_dict()``, and ``nlptk.train_embeddings``
 derives its options from these classes (an option that belongs to another method is refused).
 This module is light on purpose (no gensim, fastText or torch import), so ``--help`` is fast.
 """

@@ -1,6 +1,6 @@
 """The embedding-training entry point: corpus -> cached tokens -> trainer -> output folder.
 
-:func:`train` opens a corpus (a path or a registry name), tokenizes it **once** into a
+:func:`train_embeddings` opens a corpus (a path or a registry name), tokenizes it **once** into a
 cached tokens file (one document per line, tokens separated by single spaces), hands that
 file to the method's trainer (``train_word2vec``, ``train_fasttext``, ``train_glove``,
 ``train_lsa``), and writes the output folder atomically: the vectors in nlptk's native
@@ -37,7 +37,7 @@ from nlptk.text.tokenize import Tokenizer, get_tokenizer
 from nlptk.vectors.container import Vectors
 from nlptk.vectors.health import check_vectors
 
-__all__ = ["FORMAT_FILES", "METHODS", "METHOD_PARAMETERS", "get_trainer", "make_params", "train"]
+__all__ = ["FORMAT_FILES", "METHODS", "METHOD_PARAMETERS", "get_trainer", "make_params", "train_embeddings"]
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def _write_output(vectors: Vectors, folder: Path, formats: tuple[str, ...]) -> N
 # -- the entry point ---------------------------------------------------------------------------
 
 
-def train(
+def train_embeddings(
     corpus: PathLike | Corpus,
     method: str = "word2vec",
     *,
@@ -244,9 +244,9 @@ def train(
 
     Examples
     --------
-    >>> import nlptk.embed, tempfile
-    >>> vectors = nlptk.embed.train("lee_background", "word2vec", dim=50, epochs=20,
-    ...                             min_count=3, cache_dir=tempfile.mkdtemp())  # doctest: +SKIP
+    >>> import nlptk, tempfile
+    >>> vectors = nlptk.train_embeddings("lee_background", "word2vec", dim=50, epochs=20,
+    ...                                  min_count=3, cache_dir=tempfile.mkdtemp())  # doctest: +SKIP
     >>> vectors.most_similar("police", topn=3)                                 # doctest: +SKIP
     """
     trainer = get_trainer(method)

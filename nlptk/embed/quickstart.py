@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlptk.embed.pipeline import train
+from nlptk.embed.pipeline import train_embeddings
 from nlptk.progress import ProgressCallback
 from nlptk.vectors.container import Vectors
 
@@ -102,7 +102,7 @@ def run_quickstart(
     from nlptk.vectors.evaluate import evaluate_vectors
 
     options = {**QUICKSTART_PARAMS, **params}
-    vectors = train(
+    vectors = train_embeddings(
         corpus,
         "word2vec",
         out=out,

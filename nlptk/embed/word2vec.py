@@ -1,6 +1,6 @@
 """word2vec through gensim, trained from a tokens file with gensim's fast ``corpus_file`` path.
 
-:func:`train_word2vec` follows the trainer protocol (see :func:`nlptk.embed.train`): it
+:func:`train_word2vec` follows the trainer protocol (see :func:`nlptk.train_embeddings`): it
 reads a file with one document per line and tokens separated by spaces, and returns a
 :class:`~nlptk.vectors.Vectors`. Progress comes once per epoch with the epoch's loss and
 words per second.

@@ -7,7 +7,7 @@ Layers, bottom up:
   ``nn.LSTM`` state_dict keys);
 * :mod:`~nlptk.lm.config` -- :class:`LanguageModelConfig` (encoder + decoder + vocabulary +
   training settings, declared once);
-* :mod:`~nlptk.lm.model` -- :class:`RNNLanguageModel` (encoder + tied full softmax or
+* :mod:`~nlptk.lm.model` -- :class:`RNNLanguageModelNet` (encoder + tied full softmax or
   ``nn.AdaptiveLogSoftmaxWithLoss``);
 * :mod:`~nlptk.lm.stream` -- vocabulary and the id stream from the tokens cache of
   ``nlptk embed train``; truncated-BPTT batches;
@@ -56,6 +56,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from nlptk._deprecated import renamed_names
+
 # public name -> module that defines it, imported on first use so that importing
 # ``nlptk.lm.config`` (the command line does, to derive its options) does not load torch
 _LAZY = {
@@ -70,7 +72,7 @@ _LAZY = {
     "LanguageModel": "nlptk.lm.language_model",
     "LanguageModelConfig": "nlptk.lm.config",
     "RNNEncoder": "nlptk.lm.encoder",
-    "RNNLanguageModel": "nlptk.lm.model",
+    "RNNLanguageModelNet": "nlptk.lm.model",
     "load_language_model": "nlptk.lm.language_model",
 }
 
@@ -86,17 +88,23 @@ __all__ = [
     "LanguageModel",
     "LanguageModelConfig",
     "RNNEncoder",
-    "RNNLanguageModel",
+    "RNNLanguageModelNet",
     "load_language_model",
 ]
 
 
-def __getattr__(name: str) -> Any:
+def _lazy(name: str) -> Any:
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'nlptk.lm' has no attribute {name!r}")
+
+
+# old public names, kept for one release with a DeprecationWarning (nlptk._deprecated)
+__getattr__ = renamed_names(
+    __name__, {"RNNLanguageModel": "nlptk.lm.model.RNNLanguageModelNet"}, fallback=_lazy
+)
 
 
 def __dir__() -> list[str]:

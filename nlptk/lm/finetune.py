@@ -29,10 +29,10 @@ from nlptk.errors import ParameterError
 from nlptk.io import check_output
 from nlptk.lm.config import FINETUNE_FIXED, LanguageModelConfig
 from nlptk.lm.language_model import LanguageModel, load_language_model
-from nlptk.lm.model import RNNLanguageModel
+from nlptk.lm.model import RNNLanguageModelNet
 from nlptk.lm.persist import checkpoint_path
 from nlptk.lm.stream import SPECIALS, build_stream_vocabulary, encode_stream
-from nlptk.lm.train import _as_vectors, _check_resume, _fit, _load_resume
+from nlptk.lm.training import _as_vectors, _check_resume, _fit, _load_resume
 from nlptk.progress import ProgressCallback
 from nlptk.text.corpus import Corpus, open_corpus
 from nlptk.text.labelled import LabelledData
@@ -88,7 +88,7 @@ def open_texts(
     ``format`` names its labelled layout (``"folders"``, ``"csv"``, ``"fasttext"``,
     ``"label-first"``...). Registry names of labelled datasets (``sst2``) give their texts.
     """
-    from nlptk.text.labelled import load_labelled_splits, read_labelled
+    from nlptk.text.labelled import load_labelled, load_labelled_splits
 
     if isinstance(source, Corpus):
         return source
@@ -106,20 +106,20 @@ def open_texts(
         return TextsCorpus(texts, os.fspath(path))
     if format is not None:
         options: dict[str, Any] = {"format": format, "encoding": encoding}
-        return TextsCorpus(read_labelled(source, **options).texts, os.fspath(source))  # type: ignore[arg-type]
+        return TextsCorpus(load_labelled(source, **options).texts, os.fspath(source))  # type: ignore[arg-type]
     return open_corpus(source, column=column, encoding=encoding, data_dir=data_dir)  # type: ignore[arg-type]
 
 
 def _grow(
-    network: RNNLanguageModel, config: LanguageModelConfig, vocab_size: int, new_rows: np.ndarray | None
-) -> RNNLanguageModel:
+    network: RNNLanguageModelNet, config: LanguageModelConfig, vocab_size: int, new_rows: np.ndarray | None
+) -> RNNLanguageModelNet:
     """A copy of ``network`` for a vocabulary grown at its end: old rows kept, new rows set.
 
     Every parameter whose first dimension is the vocabulary (the embedding, the decoder's
     weight and bias, the adaptive softmax's last tail) gets its old rows copied; the new
     rows are ``new_rows`` for the embedding and the mean old row elsewhere.
     """
-    grown = RNNLanguageModel(config, vocab_size)
+    grown = RNNLanguageModelNet(config, vocab_size)
     old_state = network.state_dict()
     state = grown.state_dict()
     for key, target in state.items():
@@ -190,7 +190,7 @@ def finetune_language_model(
         Training settings (``epochs``, ``lr``, ``lr_decay``, dropouts, budgets...); the
         shape settings stay the pretrained model's. Or give them as keyword arguments.
     out, force, resume, progress, callbacks, cache_dir, encoding, column, data_dir
-        As for :func:`~nlptk.lm.train.train_language_model`.
+        As for :func:`~nlptk.lm.training.train_language_model`.
 
     Returns
     -------

@@ -21,7 +21,7 @@ import torch
 from nlptk.errors import DataError, IncompatibleModelError, NlptkError, ParameterError
 from nlptk.lm.config import LanguageModelConfig
 from nlptk.lm.encoder import RNNEncoder
-from nlptk.lm.model import RNNLanguageModel, evaluate_stream
+from nlptk.lm.model import RNNLanguageModelNet, evaluate_stream
 from nlptk.lm.persist import read_model_folder, write_model_folder
 from nlptk.lm.stream import EOS, EOS_ID, PAD_ID, SPECIALS, UNK_ID, batchify, encode_tokens
 from nlptk.text.corpus import Corpus
@@ -40,7 +40,7 @@ class LanguageModel:
 
     Parameters
     ----------
-    network : RNNLanguageModel
+    network : RNNLanguageModelNet
     config : LanguageModelConfig
         The resolved config the network was built from.
     vocabulary : Vocabulary
@@ -68,7 +68,7 @@ class LanguageModel:
 
     def __init__(
         self,
-        network: RNNLanguageModel,
+        network: RNNLanguageModelNet,
         *,
         config: LanguageModelConfig,
         vocabulary: Vocabulary,
@@ -158,7 +158,7 @@ class LanguageModel:
                 f"vocab.json starts with {vocabulary.words[:3]}, expected {list(SPECIALS)}",
                 path=Path(path) / "vocab.json",
             )
-        network = RNNLanguageModel(config, len(vocabulary))
+        network = RNNLanguageModelNet(config, len(vocabulary))
         try:
             network.load_state_dict(folder["state_dict"])
         except RuntimeError as exc:

@@ -34,7 +34,7 @@ from nlptk.distributed import LOCAL, DistContext
 from nlptk.errors import TrainingError
 from nlptk.lm.config import LanguageModelConfig
 from nlptk.lm.encoder import RNNEncoder
-from nlptk.lm.model import RNNLanguageModel, autocast_settings, evaluate_stream
+from nlptk.lm.model import RNNLanguageModelNet, autocast_settings, evaluate_stream
 from nlptk.lm.persist import save_checkpoint
 from nlptk.lm.stream import bptt_windows, n_windows
 from nlptk.progress import ProgressCallback, report
@@ -68,11 +68,11 @@ def _perplexity(loss: float | None) -> float | None:
 
 
 class LMLearner:
-    """Train an :class:`~nlptk.lm.model.RNNLanguageModel` on a batchified stream.
+    """Train an :class:`~nlptk.lm.model.RNNLanguageModelNet` on a batchified stream.
 
     Parameters
     ----------
-    model : RNNLanguageModel
+    model : RNNLanguageModelNet
     train_data : LongTensor of shape (batch_size, length)
         See :func:`nlptk.lm.stream.batchify`.
     val_data : LongTensor of shape (rows, length), optional
@@ -101,7 +101,7 @@ class LMLearner:
 
     def __init__(
         self,
-        model: RNNLanguageModel,
+        model: RNNLanguageModelNet,
         train_data: torch.Tensor,
         val_data: torch.Tensor | None,
         *,

@@ -16,11 +16,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nlptk._deprecated import renamed_names
 from nlptk.lm.config import LanguageModelConfig
 from nlptk.lm.encoder import EncoderState, RNNEncoder, _locked_dropout
 from nlptk.lm.stream import bptt_windows
 
-__all__ = ["RNNLanguageModel", "autocast_settings", "evaluate_stream"]
+__all__ = ["RNNLanguageModelNet", "autocast_settings", "evaluate_stream"]
 
 
 def autocast_settings(
@@ -35,7 +36,7 @@ def autocast_settings(
     return {"device_type": device.type, "enabled": False}
 
 
-class RNNLanguageModel(nn.Module):
+class RNNLanguageModelNet(nn.Module):
     """Next-word prediction: ``encoder -> locked dropout -> decoder``.
 
     Parameters
@@ -48,7 +49,7 @@ class RNNLanguageModel(nn.Module):
     --------
     >>> config = LanguageModelConfig(embedding_dim=8, hidden_size=16, num_layers=2).resolve(
     ...     vocab_size=50, embedding_dim=8)
-    >>> model = RNNLanguageModel(config, vocab_size=50)
+    >>> model = RNNLanguageModelNet(config, vocab_size=50)
     >>> tokens = torch.randint(3, 50, (4, 10))
     >>> loss, state = model(tokens[:, :-1], tokens[:, 1:])
     >>> model.tied, loss.shape
@@ -111,7 +112,7 @@ class RNNLanguageModel(nn.Module):
 
 @torch.no_grad()
 def evaluate_stream(
-    model: RNNLanguageModel,
+    model: RNNLanguageModelNet,
     data: torch.Tensor,
     *,
     bptt: int,
@@ -147,3 +148,7 @@ def evaluate_stream(
     if count == 0:
         return math.nan, 0
     return float(total) / count, count
+
+
+# old public names, kept for one release with a DeprecationWarning (nlptk._deprecated)
+__getattr__ = renamed_names(__name__, {"RNNLanguageModel": "nlptk.lm.model.RNNLanguageModelNet"})

@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+from nlptk._deprecated import renamed_names
 from nlptk.text.corpus import (
     ColumnCorpus,
     Corpus,
@@ -24,8 +25,8 @@ from nlptk.text.labelled import (
     LabelledData,
     LabelledTextCorpus,
     detect_labelled_format,
+    load_labelled,
     load_labelled_splits,
-    read_labelled,
     train_val_split,
 )
 from nlptk.text.registry import (
@@ -73,10 +74,14 @@ __all__ = [
     "get_tokenizer",
     "iter_table_rows",
     "list_corpora",
+    "load_labelled",
     "load_labelled_splits",
     "open_corpus",
-    "read_labelled",
     "resolve_corpus",
     "tokenizer_from_config",
     "train_val_split",
 ]
+
+
+# old public names, kept for one release with a DeprecationWarning (nlptk._deprecated)
+__getattr__ = renamed_names(__name__, {"read_labelled": "nlptk.text.labelled.load_labelled"})

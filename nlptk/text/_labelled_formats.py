@@ -1,6 +1,6 @@
 """The labelled-data layouts nlptk reads: format detection and one reader per format.
 
-:mod:`nlptk.text.labelled` is the public home (:func:`~nlptk.text.labelled.read_labelled`,
+:mod:`nlptk.text.labelled` is the public home (:func:`~nlptk.text.labelled.load_labelled`,
 :func:`~nlptk.text.labelled.detect_labelled_format`, the layouts and the detection rules in its
 docstring); this module holds how each layout is parsed into ``(text, label name, line)``
 triples, apart from turning labels into class ids and from dataset splits.

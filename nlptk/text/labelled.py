@@ -1,6 +1,6 @@
 """Labelled text for classifiers: one reader for every common layout.
 
-:func:`read_labelled` returns a :class:`LabelledData` (texts, integer labels, class names)
+:func:`load_labelled` returns a :class:`LabelledData` (texts, integer labels, class names)
 from any of these, detected from the path when ``format`` is not given:
 
 ``"folders"``
@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 
+from nlptk._deprecated import renamed_names
 from nlptk.errors import DataError, InputFileError, ParameterError
 from nlptk.io import check_input_dir, check_input_file
 from nlptk.text._labelled_formats import (
@@ -73,8 +74,8 @@ __all__ = [
     "LabelledData",
     "LabelledTextCorpus",
     "detect_labelled_format",
+    "load_labelled",
     "load_labelled_splits",
-    "read_labelled",
     "read_labelled_rows",
     "train_val_split",
 ]
@@ -294,7 +295,7 @@ def _resolve_source(
     return path, encoding or "utf-8", format
 
 
-def read_labelled(
+def load_labelled(
     path: PathLike,
     *,
     format: str | None = None,
@@ -343,10 +344,10 @@ def read_labelled(
     Examples
     --------
     >>> from gensim.test.utils import datapath
-    >>> data = read_labelled(datapath("pang_lee_polarity.cor"), encoding="cp1252")
+    >>> data = load_labelled(datapath("pang_lee_polarity.cor"), encoding="cp1252")
     >>> len(data), data.classes
     (200, ['neg', 'pos'])
-    >>> read_labelled("pang_lee_polarity").class_counts()   # by name: the registry knows the encoding
+    >>> load_labelled("pang_lee_polarity").class_counts()   # by name: the registry knows the encoding
     {'neg': 100, 'pos': 100}
     """
     raw, fmt, enc, p, folder_names = _read_rows(
@@ -484,12 +485,12 @@ def load_labelled_splits(
         names = list(info.splits) or ["train"]
         if "train" not in names:
             raise ParameterError(f"registry corpus {text!r} has no train split (splits: {names})")
-        train = read_labelled(f"{text}:train", format=format, data_dir=data_dir, **options)
+        train = load_labelled(f"{text}:train", format=format, data_dir=data_dir, **options)
         out = {"train": train}
         for split in names:
             if split != "train":
                 key = "val" if split in SPLIT_NAMES["val"] else split
-                out[key] = read_labelled(
+                out[key] = load_labelled(
                     f"{text}:{split}", format=format, data_dir=data_dir, classes=train.classes, **options
                 )
         return out
@@ -501,11 +502,11 @@ def load_labelled_splits(
             path=p,
             hint="put the training data in train/<class>/*.txt or train.csv (val/ and test/ beside it)",
         )
-    train = read_labelled(files["train"], format=format, **options)
+    train = load_labelled(files["train"], format=format, **options)
     out = {"train": train}
     for split in ("val", "test"):
         if split in files:
-            out[split] = read_labelled(files[split], format=format, classes=train.classes, **options)
+            out[split] = load_labelled(files[split], format=format, classes=train.classes, **options)
     return out
 
 
@@ -570,3 +571,7 @@ def train_val_split(
             strat = None
     train_idx, val_idx = train_test_split(indices, test_size=n_val, random_state=seed, stratify=strat)
     return data.subset(np.sort(train_idx)), data.subset(np.sort(val_idx))
+
+
+# old public names, kept for one release with a DeprecationWarning (nlptk._deprecated)
+__getattr__ = renamed_names(__name__, {"read_labelled": "nlptk.text.labelled.load_labelled"})

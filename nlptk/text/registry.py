@@ -79,7 +79,7 @@ class CorpusInfo:
     kind : {"text", "labelled"}
         Plain text for embeddings, or labelled examples for classifiers.
     format : str
-        ``"lines"`` for text; for labelled data a :func:`~nlptk.text.labelled.read_labelled`
+        ``"lines"`` for text; for labelled data a :func:`~nlptk.text.labelled.load_labelled`
         format (``"fasttext"``, ``"label-first"``, ``"folders"``, ``"tsv"``).
     encoding : str
         The encoding to read it with.
@@ -117,7 +117,7 @@ class CorpusInfo:
 
     @property
     def labelled_format(self) -> str | None:
-        """The :func:`~nlptk.text.labelled.read_labelled` format, or None for plain text."""
+        """The :func:`~nlptk.text.labelled.load_labelled` format, or None for plain text."""
         return self.format if self.kind == "labelled" else None
 
     @property

@@ -39,13 +39,13 @@ logger = logging.getLogger("bench.augment")
 
 
 def load_splits(root: Path, sizes: list[int], full: bool) -> list[Split]:
-    from nlptk.text.labelled import read_labelled, train_val_split
+    from nlptk.text.labelled import load_labelled, train_val_split
 
-    sst_train = read_labelled(root / "sst2/stsa.binary.train", format="label-first")
-    sst_dev = read_labelled(root / "sst2/stsa.binary.dev", format="label-first", classes=sst_train.classes)
-    sst_test = read_labelled(root / "sst2/stsa.binary.test", format="label-first", classes=sst_train.classes)
-    trec_all = read_labelled(root / "trec/TREC.train.all", format="label-first", encoding="latin-1")
-    trec_test = read_labelled(
+    sst_train = load_labelled(root / "sst2/stsa.binary.train", format="label-first")
+    sst_dev = load_labelled(root / "sst2/stsa.binary.dev", format="label-first", classes=sst_train.classes)
+    sst_test = load_labelled(root / "sst2/stsa.binary.test", format="label-first", classes=sst_train.classes)
+    trec_all = load_labelled(root / "trec/TREC.train.all", format="label-first", encoding="latin-1")
+    trec_test = load_labelled(
         root / "trec/TREC.test.all", format="label-first", encoding="latin-1", classes=trec_all.classes
     )
     trec_train, trec_dev = train_val_split(trec_all, val_size=0.1, seed=SPLIT_SEED)
@@ -66,7 +66,7 @@ def run(split: Split, vectors: Any, augment: str, seed: int, args: argparse.Name
     import torch
 
     from nlptk.classify.config import ClassifierConfig
-    from nlptk.classify.train import train_classifier
+    from nlptk.classify.training import train_classifier
 
     torch.set_num_threads(args.threads)
     low = "-" in split.name

@@ -4,7 +4,7 @@ Side by side in one run, on SST-2, TREC and MR (label-first files from ``--data-
 
 * nlptk LSTM and GRU starting from word2vec vectors that nlptk trains on the Wikipedia
   corpus (``--vectors`` to use existing ones; otherwise trained once with
-  ``nlptk.embed.train(..., method="word2vec")`` into ``--vectors-cache`` and reused);
+  ``nlptk.train_embeddings(..., method="word2vec")`` into ``--vectors-cache`` and reused);
 * the same models from random initialisation;
 * fastText supervised (``wordNgrams=2``);
 * TF-IDF (1-2 grams) + logistic regression (scikit-learn).
@@ -99,7 +99,7 @@ class Split:
 
 
 def load_datasets(root: Path, names: list[str], low_data: list[int]) -> list[Split]:
-    from nlptk.text.labelled import read_labelled, train_val_split
+    from nlptk.text.labelled import load_labelled, train_val_split
 
     out = []
 
@@ -111,15 +111,15 @@ def load_datasets(root: Path, names: list[str], low_data: list[int]) -> list[Spl
 
     for name in names:
         if name in ("sst2", "sst2-low"):
-            train = read_labelled(root / "sst2/stsa.binary.train", format="label-first")
-            val = read_labelled(root / "sst2/stsa.binary.dev", format="label-first", classes=train.classes)
-            test = read_labelled(root / "sst2/stsa.binary.test", format="label-first", classes=train.classes)
+            train = load_labelled(root / "sst2/stsa.binary.train", format="label-first")
+            val = load_labelled(root / "sst2/stsa.binary.dev", format="label-first", classes=train.classes)
+            test = load_labelled(root / "sst2/stsa.binary.test", format="label-first", classes=train.classes)
             small_subsets("sst2", train, val, test)
             if name == "sst2":
                 out.append(Split("sst2", train, val, test))
         elif name in ("trec", "trec-low"):
-            full = read_labelled(root / "trec/TREC.train.all", format="label-first", encoding="latin-1")
-            test = read_labelled(
+            full = load_labelled(root / "trec/TREC.train.all", format="label-first", encoding="latin-1")
+            test = load_labelled(
                 root / "trec/TREC.test.all", format="label-first", encoding="latin-1", classes=full.classes
             )
             train, val = train_val_split(full, val_size=0.1, seed=SPLIT_SEED)
@@ -127,7 +127,7 @@ def load_datasets(root: Path, names: list[str], low_data: list[int]) -> list[Spl
             if name == "trec":
                 out.append(Split("trec", train, val, test))
         elif name == "mr":
-            full = read_labelled(root / "mr/rt-polarity.all", format="label-first", encoding="latin-1")
+            full = load_labelled(root / "mr/rt-polarity.all", format="label-first", encoding="latin-1")
             rest, test = train_val_split(full, val_size=0.1, seed=SPLIT_SEED)
             train, val = train_val_split(rest, val_size=0.1, seed=SPLIT_SEED)
             out.append(Split("mr", train, val, test))
@@ -167,7 +167,7 @@ def prepare_vectors(args: argparse.Namespace):
         return vectors, {"source": str(folder), "trained_here": False, "params": params}
     logger.info("training word2vec on %s into %s (once; cached)", corpus, folder)
     t0 = time.perf_counter()
-    vectors = nlptk.embed.train(corpus, "word2vec", out=folder, tokenizer=tokenizer(), **params)
+    vectors = nlptk.train_embeddings(corpus, "word2vec", out=folder, tokenizer=tokenizer(), **params)
     seconds = time.perf_counter() - t0
     return vectors, {
         "source": str(folder),
@@ -229,7 +229,7 @@ def run_nlptk(model: str, split: Split, vectors, seed: int, args: argparse.Names
     import torch
 
     from nlptk.classify.config import ClassifierConfig
-    from nlptk.classify.train import train_classifier
+    from nlptk.classify.training import train_classifier
 
     torch.set_num_threads(args.threads)
     cell, pretrained, settings = model_settings(model)

@@ -57,7 +57,7 @@ def _read_sst2(path: Path) -> tuple[list[str], list[int]]:
 
 def worker_classify(args: argparse.Namespace) -> dict[str, Any] | None:
     from nlptk.classify.config import ClassifierConfig
-    from nlptk.classify.train import train_classifier
+    from nlptk.classify.training import train_classifier
     from nlptk.text.labelled import LabelledData
 
     folder = Path(args.data) / "classification" / "sst2"

@@ -160,11 +160,11 @@ def classify_step(dry_run: bool, device: str, threads: int) -> dict[str, Any]:
 import json, time, torch
 torch.set_num_threads({threads})
 from nlptk.classify import ClassifierConfig, train_classifier
-from nlptk.text.labelled import read_labelled, train_val_split
+from nlptk.text.labelled import load_labelled, train_val_split
 root = {str(CLASSIFICATION / "sst2")!r}
-train = read_labelled(root + "/stsa.binary.train", format="label-first")
-val = read_labelled(root + "/stsa.binary.dev", format="label-first")
-test = read_labelled(root + "/stsa.binary.test", format="label-first")
+train = load_labelled(root + "/stsa.binary.train", format="label-first")
+val = load_labelled(root + "/stsa.binary.dev", format="label-first")
+test = load_labelled(root + "/stsa.binary.test", format="label-first")
 if {n_train}:
     train, _ = train_val_split(train, val_size=len(train) - {n_train}, seed=0)
     val, test = val.subset(range(100)), test.subset(range(300))
@@ -194,7 +194,7 @@ def lm_step(dry_run: bool, device: str, threads: int) -> dict[str, Any]:
 import json, os, tempfile, time, gzip, lzma, itertools, torch
 torch.set_num_threads({threads})
 import nlptk
-from nlptk.lm.train import train_language_model
+from nlptk.lm.training import train_language_model
 src = {str(ENWIKI)!r}
 work = tempfile.mkdtemp()
 corpus = os.path.join(work, "slice.txt")

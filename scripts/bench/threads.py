@@ -7,9 +7,14 @@ time of each epoch. Settings:
 
 * ``torch-default``: torch imported before nlptk and no ``OMP_WAIT_POLICY``: libgomp's
   threads spin between parallel regions; one thread per core (torch's default).
-* ``nlptk-default``: nlptk imported first, as the command line does: ``OMP_WAIT_POLICY=PASSIVE``
-  unless set (see :mod:`nlptk.threads`); torch's default thread count.
-* ``nlptk-threads-1``: the same plus ``--threads 1``.
+* ``nlptk-default``: what ``nlptk classify`` and ``nlptk lm`` do: nlptk imported first
+  (``OMP_WAIT_POLICY=PASSIVE`` unless set) and :func:`nlptk.threads.default_threads` threads
+  (half the cores, at least one: 1 on 2 cores).
+* ``nlptk-all-cores``: PASSIVE with torch's default thread count (nlptk's default until 0.2).
+* ``nlptk-threads-1``: PASSIVE plus ``--threads 1``.
+* ``spin-1k``/``spin-10k``/``spin-100k``: torch's thread count, no wait policy, libgomp's
+  ``GOMP_SPINCOUNT`` set (candidates that were measured and rejected: spinning of any length
+  is slower beside a competitor than sleeping).
 
 Each setting runs quiet and beside one competitor (``python -c "while True: pass"``, one
 core busy), in interleaved rounds with the order rotated, so that the other load on a
@@ -44,12 +49,12 @@ if cfg["nlptk_first"]:
     import nlptk  # noqa: F401  (sets nlptk's threading defaults before torch loads)
 import torch
 if cfg["threads"]:
-    from nlptk.threads import set_threads
-    set_threads(cfg["threads"])
+    from nlptk.threads import default_threads, set_threads
+    set_threads(default_threads() if cfg["threads"] == "default" else cfg["threads"])
 import random
 from nlptk.classify.callbacks import Callback
 from nlptk.classify.config import ClassifierConfig
-from nlptk.classify.train import train_classifier
+from nlptk.classify.training import train_classifier
 from nlptk.text.labelled import LabelledData
 
 rng = random.Random(0)
@@ -63,7 +68,7 @@ for i in range(cfg["texts"]):
     labels.append(k)
 data = LabelledData(texts, labels, ["pos", "neg"])
 config = ClassifierConfig(
-    cell="gru", hidden_size=128, embedding_dim=64, batch_size=32, epochs=cfg["epochs"],
+    cell="gru", hidden_size=cfg["hidden"], embedding_dim=64, batch_size=32, epochs=cfg["epochs"],
     freeze_epochs=0, patience=None, device="cpu", seed=0,
 )
 epochs = []
@@ -79,19 +84,28 @@ class Timer(Callback):
 
 train_classifier(data, config=config, callbacks=[Timer()])
 print(json.dumps({"epochs": epochs, "threads": torch.get_num_threads(),
-                  "wait_policy": policy if not cfg["nlptk_first"] else os.environ["OMP_WAIT_POLICY"]}))
+                  "wait_policy": policy if not cfg["nlptk_first"] else os.environ["OMP_WAIT_POLICY"],
+                  "spincount": os.environ.get("GOMP_SPINCOUNT", "default")}))
 """
 
 SETTINGS = {
     "torch-default": {"nlptk_first": False, "threads": None},
-    "nlptk-default": {"nlptk_first": True, "threads": None},
+    "nlptk-default": {"nlptk_first": True, "threads": "default"},  # what classify/lm commands use
+    "nlptk-all-cores": {"nlptk_first": True, "threads": None},  # PASSIVE, torch's thread count
     "nlptk-threads-1": {"nlptk_first": True, "threads": 1},
+    # candidates measured for the default: libgomp spins GOMP_SPINCOUNT times before it
+    # sleeps (300,000 when OMP_WAIT_POLICY is unset; 0 under PASSIVE)
+    "spin-1k": {"nlptk_first": False, "threads": None, "env": {"GOMP_SPINCOUNT": "1000"}},
+    "spin-10k": {"nlptk_first": False, "threads": None, "env": {"GOMP_SPINCOUNT": "10000"}},
+    "spin-100k": {"nlptk_first": False, "threads": None, "env": {"GOMP_SPINCOUNT": "100000"}},
 }
 
 
 def run_child(setting: str, args: argparse.Namespace) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS")}
-    cfg = {**SETTINGS[setting], "texts": args.texts, "epochs": args.epochs}
+    drop = ("OMP_WAIT_POLICY", "OMP_NUM_THREADS", "GOMP_SPINCOUNT")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(SETTINGS[setting].get("env", {}))
+    cfg = {**SETTINGS[setting], "texts": args.texts, "epochs": args.epochs, "hidden": args.hidden}
     done = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(cfg)], capture_output=True, text=True, env=env, check=False
     )
@@ -117,7 +131,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--texts", type=int, default=1500, help="training texts (identical in every run)")
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
+    parser.add_argument("--hidden", type=int, default=128, help="GRU hidden size (larger: more work per op)")
+    parser.add_argument(
+        "--settings",
+        nargs="+",
+        default=["torch-default", "nlptk-default", "nlptk-all-cores"],
+        choices=list(SETTINGS),
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()
@@ -139,7 +159,7 @@ def main() -> None:
                     rival.wait()
             # the first epoch also warms up (allocations, first calls): kept, it is what a user waits for
             epochs.setdefault((setting, condition), []).extend(result["epochs"])
-            info[setting] = {"threads": result["threads"], "wait_policy": result["wait_policy"]}
+            info[setting] = {k: result[k] for k in ("threads", "wait_policy", "spincount")}
             print(
                 f"round {r + 1} {setting} {condition}: {[round(e, 2) for e in result['epochs']]}",
                 file=sys.stderr,
@@ -147,8 +167,8 @@ def main() -> None:
 
     report: dict = {
         "benchmark": "threads",
-        "workload": f"GRU classifier, hidden 128, embeddings 64 (random), batch 32, {args.texts} texts "
-        f"of 11-31 tokens, {args.epochs} epochs, CPU",
+        "workload": f"GRU classifier, hidden {args.hidden}, embeddings 64 (random), batch 32, "
+        f"{args.texts} texts of 11-31 tokens, {args.epochs} epochs, CPU",
         "rounds": args.rounds,
         "cpu_count": os.cpu_count(),
         "load_average_before": [round(x, 2) for x in load_before],

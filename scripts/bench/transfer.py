@@ -101,7 +101,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     import torch
 
     import nlptk.embed
-    from nlptk.lm.train import train_language_model
+    from nlptk.lm.training import train_language_model
     from nlptk.vectors.container import Vectors
 
     torch.set_num_threads(args.threads)
@@ -121,7 +121,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     }
     if not (vectors_dir / "meta.json").exists():
         t0 = time.perf_counter()
-        nlptk.embed.train(str(corpus), "word2vec", out=vectors_dir, tokenizer=tokenizer(), **w2v_params)
+        nlptk.train_embeddings(str(corpus), "word2vec", out=vectors_dir, tokenizer=tokenizer(), **w2v_params)
         result["word2vec_seconds"] = round(time.perf_counter() - t0, 1)
     vectors = Vectors.load(vectors_dir)
     result["word2vec"] = {"params": w2v_params, "words": len(vectors), "dim": vectors.dim}
@@ -162,7 +162,7 @@ class Split:
 
 def load_splits(root: Path, names: list[str]) -> list[Split]:
     """The named splits; ``{sst2,trec}-N``: N training sentences drawn stratified (seeded)."""
-    from nlptk.text.labelled import read_labelled, train_val_split
+    from nlptk.text.labelled import load_labelled, train_val_split
 
     cache: dict[str, Split] = {}
 
@@ -170,17 +170,17 @@ def load_splits(root: Path, names: list[str]) -> list[Split]:
         if name in cache:
             return cache[name]
         if name == "sst2":
-            train = read_labelled(root / "sst2/stsa.binary.train", format="label-first")
-            val = read_labelled(root / "sst2/stsa.binary.dev", format="label-first", classes=train.classes)
-            test = read_labelled(root / "sst2/stsa.binary.test", format="label-first", classes=train.classes)
+            train = load_labelled(root / "sst2/stsa.binary.train", format="label-first")
+            val = load_labelled(root / "sst2/stsa.binary.dev", format="label-first", classes=train.classes)
+            test = load_labelled(root / "sst2/stsa.binary.test", format="label-first", classes=train.classes)
         elif name == "trec":
-            every = read_labelled(root / "trec/TREC.train.all", format="label-first", encoding="latin-1")
-            test = read_labelled(
+            every = load_labelled(root / "trec/TREC.train.all", format="label-first", encoding="latin-1")
+            test = load_labelled(
                 root / "trec/TREC.test.all", format="label-first", encoding="latin-1", classes=every.classes
             )
             train, val = train_val_split(every, val_size=0.1, seed=SPLIT_SEED)
         elif name == "mr":
-            every = read_labelled(root / "mr/rt-polarity.all", format="label-first", encoding="latin-1")
+            every = load_labelled(root / "mr/rt-polarity.all", format="label-first", encoding="latin-1")
             rest, test = train_val_split(every, val_size=0.1, seed=SPLIT_SEED)
             train, val = train_val_split(rest, val_size=0.1, seed=SPLIT_SEED)
         else:
@@ -274,7 +274,7 @@ def finetuned_lm(split: Split, lm_dir: Path, args: argparse.Namespace) -> tuple[
 
 
 def run_nlptk(model: str, split: Split, seed: int, args: argparse.Namespace, vectors: Any) -> dict[str, Any]:
-    from nlptk.classify.train import train_classifier
+    from nlptk.classify.training import train_classifier
 
     config = classifier_config(model, split, seed, args)
     extra: dict[str, Any] = {}
@@ -468,7 +468,7 @@ def markdown(summary: dict[str, Any]) -> str:
 # -- the cache benchmark --------------------------------------------------------------------------
 def untrained_lm(split: Split, args: argparse.Namespace) -> Any:
     """A language model of the pretrained ones' shape with random weights: an epoch costs the same."""
-    from nlptk.lm import SPECIALS, LanguageModel, LanguageModelConfig, RNNLanguageModel
+    from nlptk.lm import SPECIALS, LanguageModel, LanguageModelConfig, RNNLanguageModelNet
     from nlptk.text.vocab import Vocabulary
 
     tok = tokenizer()
@@ -477,7 +477,7 @@ def untrained_lm(split: Split, args: argparse.Namespace) -> Any:
         cell="lstm", num_layers=args.layers, hidden_size=args.hidden_size, tokenizer=tok.to_config()
     ).resolve(vocab_size=len(vocabulary), embedding_dim=100)
     return LanguageModel(
-        RNNLanguageModel(config, len(vocabulary)), config=config, vocabulary=vocabulary, tokenizer=tok
+        RNNLanguageModelNet(config, len(vocabulary)), config=config, vocabulary=vocabulary, tokenizer=tok
     )
 
 
@@ -488,7 +488,7 @@ def cache_bench(args: argparse.Namespace) -> dict[str, Any]:
     from nlptk.classify.data import EncodedDataset, encode_texts, make_loader
     from nlptk.classify.encoder_model import build_encoder_classifier, config_for_encoder
     from nlptk.classify.feature_cache import cached_features
-    from nlptk.classify.train import _labels_in
+    from nlptk.classify.preparation import labels_in
     from nlptk.classify.transfer import TransferLearner, freeze_to
     from nlptk.lm.language_model import load_language_model
 
@@ -503,7 +503,7 @@ def cache_bench(args: argparse.Namespace) -> dict[str, Any]:
     )
     loaders = [
         make_loader(
-            EncodedDataset(encode_texts(d.texts, tok, vocab, max_length=400), _labels_in(d, classes, "data")),
+            EncodedDataset(encode_texts(d.texts, tok, vocab, max_length=400), labels_in(d, classes, "data")),
             batch_size=bs,
             shuffle=shuffle,
         )

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from nlptk.classify.callbacks import Callback
 from nlptk.classify.config import ClassifierConfig
-from nlptk.classify.train import train_classifier
+from nlptk.classify.training import train_classifier
 from nlptk.cli.app import app
 from nlptk.text.labelled import LabelledData
 from nlptk.vectors.container import Vectors

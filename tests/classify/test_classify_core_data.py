@@ -19,7 +19,7 @@ from nlptk.classify.data import (
     make_loader,
 )
 from nlptk.classify.embeddings import match_embeddings
-from nlptk.classify.model import RNNClassifier
+from nlptk.classify.model import RNNClassifierNet
 from nlptk.classify.runtime import resolve_device
 from nlptk.errors import DataError, DeviceError, ParameterError
 from nlptk.text.tokenize import RegexTokenizer
@@ -100,7 +100,7 @@ def test_match_embeddings_uses_subwords():
 @pytest.mark.parametrize("pooling", ["last", "max", "mean", "concat"])
 def test_padding_does_not_change_the_output(cell, pooling):
     torch.manual_seed(0)
-    model = RNNClassifier(20, 6, 3, cell=cell, hidden_size=5, num_layers=2, pooling=pooling).eval()
+    model = RNNClassifierNet(20, 6, 3, cell=cell, hidden_size=5, num_layers=2, pooling=pooling).eval()
     short = torch.tensor([[3, 4, 5]])
     batch = torch.tensor([[3, 4, 5, 0, 0, 0], [6, 7, 8, 9, 10, 11]])
     with torch.no_grad():
@@ -115,9 +115,9 @@ def test_padding_does_not_change_the_output(cell, pooling):
 
 def test_model_and_config_reject_bad_values():
     with pytest.raises(ParameterError):
-        RNNClassifier(10, 4, 2, cell="transformer")
+        RNNClassifierNet(10, 4, 2, cell="transformer")
     with pytest.raises(ParameterError, match="n_classes"):
-        RNNClassifier(10, 4, 1)
+        RNNClassifierNet(10, 4, 1)
     with pytest.raises(ParameterError, match="pooling"):
         ClassifierConfig(pooling="sum")
     with pytest.raises(ParameterError, match="dropout"):

@@ -9,7 +9,7 @@ from conftest import FILLER_WORDS, keyword_data
 
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.predictor import TrainedClassifier
-from nlptk.classify.train import train_classifier
+from nlptk.classify.training import train_classifier
 from nlptk.text.labelled import LabelledData
 
 pytestmark = [

@@ -9,11 +9,11 @@ import sys
 import numpy as np
 import pytest
 import torch
-from conftest import FILLER_WORDS, keyword_data
+from conftest import FILLER_WORDS, keyword_data, small_config
 
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.predictor import TrainedClassifier
-from nlptk.classify.train import train_classifier
+from nlptk.classify.training import train_classifier
 from nlptk.errors import IncompatibleModelError, InputFileError, OutputExistsError
 from nlptk.text.labelled import LabelledData
 from nlptk.text.tokenize import WhitespaceTokenizer
@@ -33,15 +33,9 @@ def trained(tmp_path_factory):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     # a case-sensitive whitespace tokenizer: a fresh process must tokenize the same way
-    config = ClassifierConfig(
+    config = small_config(
         hidden_size=10,
         embedding_dim=10,
-        batch_size=16,
-        lr=3e-2,
-        epochs=4,
-        freeze_epochs=0,
-        patience=None,
-        device="cpu",
         cell="gru",
         pooling="max",
         tokenizer=WhitespaceTokenizer(lowercase=False).to_config(),
@@ -145,9 +139,9 @@ def test_pang_lee_polarity_round_trip(tmp_path):
     """The polarity sample gensim ships (fastText lines, latin-1) trains, saves and reloads."""
     from gensim.test.utils import datapath
 
-    from nlptk.text.labelled import read_labelled
+    from nlptk.text.labelled import load_labelled
 
-    data = read_labelled(datapath("pang_lee_polarity.cor"), encoding="latin-1")
+    data = load_labelled(datapath("pang_lee_polarity.cor"), encoding="latin-1")
     assert data.classes == ["neg", "pos"]
     config = ClassifierConfig(hidden_size=16, embedding_dim=16, epochs=3, device="cpu", batch_size=16)
     clf = train_classifier(data, config=config, out=tmp_path / "m")

@@ -7,16 +7,15 @@ import itertools
 import numpy as np
 import pytest
 import torch
-from conftest import FILLER_WORDS, SENTIMENT_WORDS, keyword_data
+from conftest import FILLER_WORDS, SENTIMENT_WORDS, keyword_data, small_config
 
 from nlptk.classify.callbacks import Callback
-from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import EncodedDataset, build_vocabulary, encode_texts, make_loader
 from nlptk.classify.learner import Learner
 from nlptk.classify.lr_finder import lr_find
-from nlptk.classify.model import RNNClassifier
+from nlptk.classify.model import RNNClassifierNet
 from nlptk.classify.persist import checkpoint_path
-from nlptk.classify.train import find_learning_rate, train_classifier
+from nlptk.classify.training import find_learning_rate, train_classifier
 from nlptk.errors import DataError, ParameterError, TrainingError
 from nlptk.text.labelled import LabelledData
 from nlptk.text.tokenize import RegexTokenizer
@@ -28,22 +27,6 @@ POS, NEG, FILLER = SENTIMENT_WORDS["pos"], SENTIMENT_WORDS["neg"], FILLER_WORDS
 def make_data(n: int, seed: int) -> LabelledData:
     """Sentences of filler words with one sentiment word that decides the class."""
     return keyword_data(n, seed)
-
-
-def tiny(**changes) -> ClassifierConfig:
-    base = dict(
-        hidden_size=12,
-        embedding_dim=12,
-        batch_size=16,
-        lr=3e-2,
-        epochs=4,
-        freeze_epochs=0,
-        patience=None,
-        device="cpu",
-        seed=0,
-    )
-    base.update(changes)
-    return ClassifierConfig(**base)
 
 
 def fake_vectors(dim: int = 12, seed: int = 0) -> Vectors:
@@ -77,7 +60,7 @@ def accuracy(clf, data: LabelledData) -> float:
 
 def test_training_learns_and_history_is_complete(data):
     train, val, test = data
-    clf = train_classifier(train, val=val, config=tiny(epochs=5))
+    clf = train_classifier(train, val=val, config=small_config(epochs=5))
     assert accuracy(clf, test) >= 0.9  # chance is 0.5
     losses = [r["train_loss"] for r in clf.history]
     assert losses[-1] < losses[0] * 0.5
@@ -114,7 +97,11 @@ def test_pretrained_vectors_frozen_then_unfrozen(data):
             snapshots.append((record["stage"], learner.model.embedding.weight.detach().clone()))
 
     clf = train_classifier(
-        train, val=val, vectors=vectors, config=tiny(epochs=3, freeze_epochs=2), callbacks=[Snapshot()]
+        train,
+        val=val,
+        vectors=vectors,
+        config=small_config(epochs=3, freeze_epochs=2),
+        callbacks=[Snapshot()],
     )
     assert [s for s, _ in snapshots] == ["frozen", "frozen", "unfrozen"]
     # the rows of known words start as the pretrained vectors
@@ -134,7 +121,7 @@ def test_one_cycle_schedule_shape(data):
     tokenizer = RegexTokenizer()
     vocab = build_vocabulary([tokenizer(t) for t in train.texts])
     ds = EncodedDataset(encode_texts(train.texts, tokenizer, vocab, max_length=50), train.labels)
-    model = RNNClassifier(len(vocab), 8, 2, hidden_size=8)
+    model = RNNClassifierNet(len(vocab), 8, 2, hidden_size=8)
     lrs = []
 
     class RecordLr(Callback):
@@ -167,7 +154,7 @@ def test_lr_finder_restores_weights_and_optimizer(data, tmp_path):
     tokenizer = RegexTokenizer()
     vocab = build_vocabulary([tokenizer(t) for t in train.texts])
     ds = EncodedDataset(encode_texts(train.texts, tokenizer, vocab, max_length=50), train.labels)
-    model = RNNClassifier(len(vocab), 8, 2, hidden_size=8)
+    model = RNNClassifierNet(len(vocab), 8, 2, hidden_size=8)
     learner = Learner(
         model, make_loader(ds, batch_size=16, shuffle=True), None, n_classes=2, device=torch.device("cpu")
     )
@@ -187,15 +174,15 @@ def test_lr_finder_restores_weights_and_optimizer(data, tmp_path):
 
 def test_find_learning_rate_plot(data, tmp_path):
     train, _, _ = data
-    result = find_learning_rate(train, config=tiny(), num_steps=30, plot=tmp_path / "lr.png")
+    result = find_learning_rate(train, config=small_config(), num_steps=30, plot=tmp_path / "lr.png")
     assert (tmp_path / "lr.png").stat().st_size > 0
     assert result.suggestion is not None
 
 
 def test_reproducible_on_cpu(data):
     train, val, _ = data
-    a = train_classifier(train, val=val, config=tiny(epochs=2))
-    b = train_classifier(train, val=val, config=tiny(epochs=2))
+    a = train_classifier(train, val=val, config=small_config(epochs=2))
+    b = train_classifier(train, val=val, config=small_config(epochs=2))
     strip = [{k: v for k, v in r.items() if k not in ("seconds", "train_sentences_per_s")} for r in a.history]
     assert strip == [
         {k: v for k, v in r.items() if k not in ("seconds", "train_sentences_per_s")} for r in b.history
@@ -206,7 +193,7 @@ def test_reproducible_on_cpu(data):
 
 def test_resume_continues_from_last_epoch(data, tmp_path):
     train, val, _ = data
-    config = tiny(epochs=3, freeze_epochs=1)
+    config = small_config(epochs=3, freeze_epochs=1)
     vectors = fake_vectors()
     full = train_classifier(train, val=val, vectors=vectors, config=config)
 
@@ -252,16 +239,23 @@ def test_resume_with_other_vectors_dimension_is_refused(data, tmp_path):
     out = tmp_path / "model"
     with pytest.raises(KeyboardInterrupt):
         train_classifier(
-            train, val=val, vectors=fake_vectors(12), config=tiny(epochs=2), out=out, callbacks=[Interrupt()]
+            train,
+            val=val,
+            vectors=fake_vectors(12),
+            config=small_config(epochs=2),
+            out=out,
+            callbacks=[Interrupt()],
         )
     with pytest.raises(ParameterError, match="12"):
-        train_classifier(train, val=val, vectors=fake_vectors(7), config=tiny(epochs=2), out=out, resume=True)
+        train_classifier(
+            train, val=val, vectors=fake_vectors(7), config=small_config(epochs=2), out=out, resume=True
+        )
     with pytest.raises(ParameterError, match="hidden_size"):
         train_classifier(
             train,
             val=val,
             vectors=fake_vectors(12),
-            config=tiny(epochs=2, hidden_size=5),
+            config=small_config(epochs=2, hidden_size=5),
             out=out,
             resume=True,
         )
@@ -279,7 +273,7 @@ def test_nan_loss_stops_and_saves_nothing(data, tmp_path, monkeypatch):
     monkeypatch.setattr(learner_module.F, "cross_entropy", nan_loss)
     out = tmp_path / "model"
     with pytest.raises(TrainingError, match="nan"):
-        train_classifier(train, val=val, config=tiny(epochs=2), out=out)
+        train_classifier(train, val=val, config=small_config(epochs=2), out=out)
     assert not out.exists()
 
 
@@ -287,10 +281,10 @@ def test_bad_training_data(data):
     train, _, _ = data
     one_class = LabelledData(["good film", "great film"], [0, 0], ["pos", "neg"])
     with pytest.raises(DataError, match="one class"):
-        train_classifier(one_class, config=tiny())
+        train_classifier(one_class, config=small_config())
     val = LabelledData(["a question"], [0], ["other"])
     with pytest.raises(DataError, match="'other'"):
-        train_classifier(train, val=val, config=tiny())
+        train_classifier(train, val=val, config=small_config())
 
 
 def test_empty_and_long_texts(data):
@@ -298,7 +292,7 @@ def test_empty_and_long_texts(data):
     texts = ["", "!!!", "good " * 1000, *train.texts]
     labels = [0, 0, 1, *train.labels]
     clf = train_classifier(
-        LabelledData(texts, labels, train.classes), val=val, config=tiny(epochs=1, max_length=20)
+        LabelledData(texts, labels, train.classes), val=val, config=small_config(epochs=1, max_length=20)
     )
     proba = clf.predict_proba(["", "   ", "great " * 5000, "bad"])
     assert proba.shape == (4, 2) and np.all(np.isfinite(proba))
@@ -308,7 +302,7 @@ def test_empty_and_long_texts(data):
 def test_tiny_data_few_steps(n_examples, epochs):
     # 1 to 6 optimizer steps: the one-cycle schedule must still work (or fall back to constant)
     clf = train_classifier(
-        make_data(n_examples, 3), config=tiny(epochs=epochs, freeze_epochs=1, batch_size=16)
+        make_data(n_examples, 3), config=small_config(epochs=epochs, freeze_epochs=1, batch_size=16)
     )
     assert len(clf.history) == epochs
     assert np.isfinite(clf.history[-1]["train_loss"])
@@ -316,6 +310,8 @@ def test_tiny_data_few_steps(n_examples, epochs):
 
 def test_random_embeddings_are_not_frozen(data):
     train, val, _ = data
-    clf = train_classifier(train, val=val, config=tiny(epochs=2, freeze_epochs=1, lower_lr_factor=0.1))
+    clf = train_classifier(
+        train, val=val, config=small_config(epochs=2, freeze_epochs=1, lower_lr_factor=0.1)
+    )
     assert [r["stage"] for r in clf.history] == ["train", "train"]
     assert clf.info["embeddings"]["pretrained"] is False

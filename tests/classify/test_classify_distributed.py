@@ -24,7 +24,7 @@ from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import BucketBatchSampler
 from nlptk.classify.distributed import ShardedBatchSampler
 from nlptk.classify.persist import checkpoint_path
-from nlptk.classify.train import find_learning_rate, train_classifier
+from nlptk.classify.training import find_learning_rate, train_classifier
 from nlptk.distributed import digest, init_distributed
 from nlptk.errors import ParameterError
 from nlptk.text.labelled import LabelledData

@@ -8,13 +8,12 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import SENTIMENT_WORDS, keyword_data
+from conftest import SENTIMENT_WORDS, keyword_data, small_config
 from typer.testing import CliRunner
 
-from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.evaluate import evaluate_classifier, export_classifier_projector, load_evaluation_data
 from nlptk.classify.predictor import TrainedClassifier
-from nlptk.classify.train import train_classifier
+from nlptk.classify.training import train_classifier
 from nlptk.cli.app import app
 from nlptk.errors import DataError, OutputExistsError
 from nlptk.text.labelled import LabelledData
@@ -38,17 +37,7 @@ def model_dir(tmp_path_factory):
     torch.set_num_threads(1)
     try:
         folder = tmp_path_factory.mktemp("eval") / "model"
-        config = ClassifierConfig(
-            hidden_size=12,
-            embedding_dim=12,
-            batch_size=16,
-            lr=3e-2,
-            epochs=4,
-            freeze_epochs=0,
-            patience=None,
-            device="cpu",
-            seed=0,
-        )
+        config = small_config()
         train_classifier(make_data(240, 0), val=make_data(40, 1), config=config, out=folder)
     finally:
         torch.set_num_threads(threads)

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import data_fingerprint
 from nlptk.classify.evaluate import evaluate_classifier
-from nlptk.classify.train import read_splits, train_classifier
+from nlptk.classify.training import load_splits, train_classifier
 from nlptk.cli._common import progress_display
 from nlptk.cli.app import app
 from nlptk.progress import ProgressEvent
@@ -74,7 +74,7 @@ def test_fingerprint_is_about_the_examples():
 
 
 def test_a_folder_of_split_files_gives_its_splits(dataset):
-    splits = read_splits(dataset)
+    splits = load_splits(dataset)
     assert sorted(splits) == ["test", "train", "val"]
     assert (len(splits["train"]), len(splits["val"]), len(splits["test"])) == (160, 40, 40)
 

@@ -134,13 +134,13 @@ def test_clean_refuses_bad_decisions(tmp_path) -> None:
 
 
 def test_review_with_a_trained_model_warns_about_bias(tmp_path) -> None:
-    from nlptk.classify import ClassifierConfig, RNNClassifier, TrainedClassifier
+    from nlptk.classify import ClassifierConfig, RNNClassifierNet, TrainedClassifier
     from nlptk.classify.data import build_vocabulary
 
     path, texts, _ = _write_fasttext(tmp_path, 60)
     config = ClassifierConfig(hidden_size=4, device="cpu")
     vocab = build_vocabulary([t.split() for t in texts])
-    model = RNNClassifier(len(vocab), 5, 2, hidden_size=4)
+    model = RNNClassifierNet(len(vocab), 5, 2, hidden_size=4)
     clf = TrainedClassifier(model, config=config, vocab=vocab, classes=["neg", "pos"], device="cpu")
     review = review_labels(path, model=clf)
     assert review.warnings and "in-sample" in review.warnings[0]

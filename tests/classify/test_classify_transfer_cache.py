@@ -21,7 +21,7 @@ from nlptk.classify.feature_cache import (
     feature_bytes,
 )
 from nlptk.classify.learner import Learner
-from nlptk.classify.model import RNNClassifier
+from nlptk.classify.model import RNNClassifierNet
 from nlptk.classify.transfer import freeze_to
 from nlptk.text.tokenize import RegexTokenizer
 
@@ -45,13 +45,13 @@ def make_dataset(n: int = 150, seed: int = 0) -> tuple[EncodedDataset, int]:
     return EncodedDataset(encode_texts(texts, tokenizer, vocab, max_length=50), labels), len(vocab)
 
 
-def make_model(vocab_size: int) -> RNNClassifier:
+def make_model(vocab_size: int) -> RNNClassifierNet:
     torch.manual_seed(0)
     # dropouts on: the cache must equal the *eval-mode* encoder, not a dropped-out one
-    return RNNClassifier(vocab_size, 6, 2, hidden_size=5, embedding_dropout=0.5, dropout=0.5)
+    return RNNClassifierNet(vocab_size, 6, 2, hidden_size=5, embedding_dropout=0.5, dropout=0.5)
 
 
-def eval_encoding(model: RNNClassifier, dataset: EncodedDataset) -> np.ndarray:
+def eval_encoding(model: RNNClassifierNet, dataset: EncodedDataset) -> np.ndarray:
     model.eval()
     with torch.no_grad():
         return np.stack(
@@ -114,7 +114,7 @@ def test_no_room_anywhere_runs_on_the_fly_with_a_log_line(tmp_path, monkeypatch,
     assert "not cached" in caplog.text and "memory budget" in caplog.text
 
 
-def make_learner(dataset: EncodedDataset, model: RNNClassifier) -> Learner:
+def make_learner(dataset: EncodedDataset, model: RNNClassifierNet) -> Learner:
     train = make_loader(dataset, batch_size=16, shuffle=True, seed=0)
     val = make_loader(dataset, batch_size=64, shuffle=False)
     return Learner(model, train, val, n_classes=2, device=torch.device("cpu"))
@@ -156,7 +156,7 @@ def test_cache_is_much_faster_per_epoch_than_the_encoder():
 
     dataset, vocab_size = make_dataset(n=400)
     torch.manual_seed(0)
-    model = RNNClassifier(vocab_size, 32, 2, hidden_size=64, num_layers=2)
+    model = RNNClassifierNet(vocab_size, 32, 2, hidden_size=64, num_layers=2)
     freeze_to(model, 1)
     learner = make_learner(dataset, model)
     learner.optimizer = learner.make_optimizer(1e-3)
@@ -173,7 +173,7 @@ def test_cache_is_much_faster_per_epoch_than_the_encoder():
 
 def test_train_classifier_caches_the_head_only_stage_of_a_vectors_model(caplog):
     from nlptk.classify.config import ClassifierConfig
-    from nlptk.classify.train import train_classifier
+    from nlptk.classify.training import train_classifier
     from nlptk.text.labelled import LabelledData
     from nlptk.vectors.container import Vectors
 

@@ -12,9 +12,9 @@ import torch
 from typer.testing import CliRunner
 
 from nlptk.classify.config import ClassifierConfig
-from nlptk.classify.encoder_model import EncoderClassifier, encoder_from_language_model
+from nlptk.classify.encoder_model import EncoderClassifierNet, encoder_from_language_model
 from nlptk.classify.predictor import TrainedClassifier
-from nlptk.classify.train import find_learning_rate, train_classifier
+from nlptk.classify.training import find_learning_rate, train_classifier
 from nlptk.cli.app import app
 from nlptk.errors import IncompatibleModelError, ParameterError
 from nlptk.text.labelled import LabelledData
@@ -49,7 +49,7 @@ def write_fasttext(path, data: LabelledData) -> None:
     path.write_text("".join(lines))
 
 
-def tiny(**changes) -> ClassifierConfig:
+def encoder_config(**changes) -> ClassifierConfig:
     base = dict(batch_size=16, lr=3e-2, epochs=4, patience=None, device="cpu", seed=0, dropout=0.1)
     base.update(changes)
     return ClassifierConfig(**base)
@@ -78,7 +78,7 @@ def test_encoder_keeps_the_language_models_rows_and_adds_task_words(make_languag
 
 def test_encoder_classifier_pools_only_real_positions(make_language_model):
     lm = make_language_model(WORDS, embedding_dim=8, hidden_size=10)
-    model = EncoderClassifier(lm.encoder, 3).eval()
+    model = EncoderClassifierNet(lm.encoder, 3).eval()
     x = torch.tensor([[3, 4, 5, 6], [3, 4, 0, 0]])
     pooled = model.encode(x, torch.tensor([4, 2]))
     alone = model.encode(x[1:, :2], torch.tensor([2]))
@@ -94,19 +94,21 @@ def test_train_save_load_predict_and_lr_find_with_an_encoder(make_language_model
     make_language_model(WORDS, embedding_dim=8).save(lm_dir)
     data = sentiment_data(160)
     out = tmp_path / "clf"
-    clf = train_classifier(data, encoder=lm_dir, config=tiny(epochs=6, unfreeze_schedule=(3, 1, 1)), out=out)
+    clf = train_classifier(
+        data, encoder=lm_dir, config=encoder_config(epochs=6, unfreeze_schedule=(3, 1, 1)), out=out
+    )
     assert [r["stage"] for r in clf.history] == ["head"] * 3 + ["top-2", "top-3", "all"]
     body = json.loads((out / "config.json").read_text())
     assert body["model"]["architecture"]["kind"] == "lm_encoder"
     assert body["model"]["architecture"]["encoder"]["num_layers"] == 2
     assert body["embeddings"]["coverage"]["added_words"] == 1  # "zebra"
     loaded = TrainedClassifier.load(out, device="cpu")
-    assert isinstance(loaded.model, EncoderClassifier)
+    assert isinstance(loaded.model, EncoderClassifierNet)
     texts = ["the cat good", "bad mat", "zebra"]
     np.testing.assert_allclose(loaded.predict_proba(texts), clf.predict_proba(texts), atol=1e-6)
     assert "language model" in repr(loaded)
     assert clf.score(data)["accuracy"] > 0.85  # "good" / "bad" decide the class
-    result = find_learning_rate(data, encoder=lm_dir, config=tiny(), num_steps=10)
+    result = find_learning_rate(data, encoder=lm_dir, config=encoder_config(), num_steps=10)
     assert len(result.lrs) >= 2
 
 
@@ -178,9 +180,9 @@ def test_bad_encoder_input_is_refused_in_one_line(make_language_model, tmp_path)
     out = error_of([*base[:3], "--encoder", str(old), "--out", str(tmp_path / "c"), "--no-progress"])
     assert "version" in out
     with pytest.raises(IncompatibleModelError):
-        train_classifier(data, encoder=old, config=tiny())
+        train_classifier(data, encoder=old, config=encoder_config())
     clf_dir = tmp_path / "clf"
-    train_classifier(data, config=tiny(epochs=1, hidden_size=4, embedding_dim=4), out=clf_dir)
+    train_classifier(data, config=encoder_config(epochs=1, hidden_size=4, embedding_dim=4), out=clf_dir)
     out = error_of([*base[:3], "--encoder", str(clf_dir), "--out", str(tmp_path / "d"), "--no-progress"])
     assert "language model" in out
     assert not any((tmp_path / name).exists() for name in "abcd")
@@ -233,7 +235,7 @@ def toy_task(modes: slice, n: int, seed: int) -> LabelledData:
 @pytest.mark.slow
 def test_pretrained_encoder_separates_a_toy_task_that_vectors_alone_cannot(tmp_path):
     import nlptk.embed
-    from nlptk.lm.train import train_language_model
+    from nlptk.lm.training import train_language_model
 
     corpus = tmp_path / "toy.txt"
     corpus.write_text("\n".join(toy_corpus(2000, seed=0)) + "\n")
@@ -259,17 +261,19 @@ def test_pretrained_encoder_separates_a_toy_task_that_vectors_alone_cannot(tmp_p
         hidden, _ = lm.network.eval().encoder(ids)
         next_words = lm.network.log_probs(hidden[0, [2, 5]]).argmax(dim=-1).tolist()
     assert [lm.vocab[i] for i in next_words] == ["a", "b"]  # the language model knows the classes
-    vectors = nlptk.embed.train(
+    vectors = nlptk.train_embeddings(
         str(corpus), "word2vec", dim=16, window=2, min_count=1, epochs=5, workers=1, seed=0
     )
     train, val = toy_task(slice(0, 2), 200, seed=1), toy_task(slice(0, 2), 60, seed=2)
     test = toy_task(slice(2, 5), 300, seed=3)  # mode words never seen with a label
-    config = tiny(epochs=6, unfreeze_schedule=(6,), lr=1e-2)  # the head alone on the encoder
+    config = encoder_config(epochs=6, unfreeze_schedule=(6,), lr=1e-2)  # the head alone on the encoder
     with_lm = train_classifier(train, encoder=lm, val=val, config=config)
     vectors_only = train_classifier(
-        train, vectors=vectors, val=val, config=tiny(epochs=6, hidden_size=16, freeze_epochs=2)
+        train, vectors=vectors, val=val, config=encoder_config(epochs=6, hidden_size=16, freeze_epochs=2)
     )
-    random_init = train_classifier(train, val=val, config=tiny(epochs=6, hidden_size=16, embedding_dim=16))
+    random_init = train_classifier(
+        train, val=val, config=encoder_config(epochs=6, hidden_size=16, embedding_dim=16)
+    )
     lm_acc = with_lm.score(test)["accuracy"]
     vectors_acc = vectors_only.score(test)["accuracy"]
     random_acc = random_init.score(test)["accuracy"]
@@ -290,6 +294,6 @@ def test_text_classifier_takes_an_encoder(make_language_model, tmp_path):
     estimator = TextClassifier(encoder=lm_dir, epochs=2, unfreeze_schedule=(2,), batch_size=16, device="cpu")
     assert clone(estimator).get_params()["encoder"] == lm_dir
     estimator.fit(data.texts, labels)
-    assert isinstance(estimator.classifier_.model, EncoderClassifier)
+    assert isinstance(estimator.classifier_.model, EncoderClassifierNet)
     assert estimator.transform(["the cat"]).shape == (1, estimator.classifier_.model.output_size)
     assert set(estimator.predict(["good cat", "bad mat"])) <= {"neg", "pos"}

@@ -10,7 +10,7 @@ import torch
 
 from nlptk.classify.callbacks import Callback
 from nlptk.classify.data import EncodedDataset, build_vocabulary, encode_texts, make_loader
-from nlptk.classify.model import RNNClassifier
+from nlptk.classify.model import RNNClassifierNet
 from nlptk.classify.transfer import (
     Stage,
     TransferLearner,
@@ -42,7 +42,7 @@ def make_learner(num_layers: int = 2, lr_decay: float = 2.6, callbacks=()) -> Tr
     vocab = build_vocabulary([tokenizer(t) for t in texts])
     dataset = EncodedDataset(encode_texts(texts, tokenizer, vocab, max_length=20), labels)
     torch.manual_seed(0)
-    model = RNNClassifier(len(vocab), 6, 2, hidden_size=5, num_layers=num_layers)
+    model = RNNClassifierNet(len(vocab), 6, 2, hidden_size=5, num_layers=num_layers)
     return TransferLearner(
         model,
         make_loader(dataset, batch_size=16, shuffle=True),
@@ -55,7 +55,7 @@ def make_learner(num_layers: int = 2, lr_decay: float = 2.6, callbacks=()) -> Tr
 
 
 def test_layer_groups_of_the_rnn_classifier_cover_every_parameter_once():
-    model = RNNClassifier(20, 4, 3, hidden_size=5, num_layers=3)
+    model = RNNClassifierNet(20, 4, 3, hidden_size=5, num_layers=3)
     groups = layer_groups(model)
     assert len(groups) == 5  # embedding, 3 recurrent layers, head
     assert groups[0] == [model.embedding.weight]
@@ -66,7 +66,7 @@ def test_layer_groups_of_the_rnn_classifier_cover_every_parameter_once():
 
 
 def test_freeze_to_trains_only_the_top_groups():
-    model = RNNClassifier(20, 4, 3, hidden_size=5, num_layers=2)
+    model = RNNClassifierNet(20, 4, 3, hidden_size=5, num_layers=2)
     groups = layer_groups(model)
     for k in range(1, len(groups) + 2):
         freeze_to(model, k)

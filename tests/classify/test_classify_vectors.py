@@ -12,7 +12,8 @@ import pytest
 import torch
 
 # the sentiment toy task and tiny config of the core training tests (same folder, on sys.path)
-from test_classify_core_train import FILLER, NEG, POS, accuracy, make_data, tiny
+from conftest import small_config
+from test_classify_core_train import FILLER, NEG, POS, accuracy, make_data
 
 from nlptk.classify import persist
 from nlptk.classify.conditioning import collinearity, condition_rows, fit_conditioning
@@ -20,7 +21,7 @@ from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import BucketBatchSampler
 from nlptk.classify.freezing import RepeatedBatchSampler
 from nlptk.classify.predictor import TrainedClassifier
-from nlptk.classify.train import train_classifier
+from nlptk.classify.training import train_classifier
 from nlptk.errors import IncompatibleModelError, ParameterError
 from nlptk.vectors.container import Vectors
 
@@ -109,7 +110,7 @@ def test_standardising_lets_frozen_collinear_vectors_separate_the_task(data):
     vectors = collinear_vectors()
     scores = {}
     for method in ("none", "standardize"):
-        config = tiny(epochs=3, freeze_epochs=3, freeze_rows="all", conditioning=method, lr=1e-2)
+        config = small_config(epochs=3, freeze_epochs=3, freeze_rows="all", conditioning=method, lr=1e-2)
         clf = train_classifier(train, val=val, vectors=vectors, config=config)
         scores[method] = accuracy(clf, test)
     assert scores["none"] < 0.7 < 0.9 < scores["standardize"], scores
@@ -119,7 +120,7 @@ def test_the_transform_is_what_the_embedding_starts_from(data):
     train, val, _ = data
     vectors = collinear_vectors()
     # frozen for the whole run: the rows the model ends with are the rows it started from
-    config = tiny(epochs=1, freeze_epochs=1, freeze_rows="all", conditioning="abtt")
+    config = small_config(epochs=1, freeze_epochs=1, freeze_rows="all", conditioning="abtt")
     clf = train_classifier(train, val=val, vectors=vectors, config=config)
     assert clf.conditioning is not None and clf.conditioning.method == "abtt"
     weight = clf.model.embedding.weight.detach().numpy()
@@ -138,7 +139,7 @@ def test_zero_variance_vectors_train(data, caplog):
     vectors = fake_constant_column()
     with caplog.at_level(logging.WARNING):
         clf = train_classifier(
-            train, val=val, vectors=vectors, config=tiny(epochs=1, conditioning="standardize")
+            train, val=val, vectors=vectors, config=small_config(epochs=1, conditioning="standardize")
         )
     assert np.isfinite(clf.model.embedding.weight.detach().numpy()).all()
     assert clf.conditioning.details["constant_dims"] == 1
@@ -160,7 +161,7 @@ def test_frozen_stage_holds_only_the_pretrained_rows(data):
     vectors = Vectors(words, rng.normal(size=(len(words), 12)).astype(np.float32))
     held = {}
     for policy in ("pretrained", "all"):
-        config = tiny(epochs=1, freeze_epochs=1, freeze_rows=policy)
+        config = small_config(epochs=1, freeze_epochs=1, freeze_rows=policy)
         start = train_classifier(train, val=val, vectors=vectors, config=config.replace(epochs=1, lr=1e-9))
         clf = train_classifier(train, val=val, vectors=vectors, config=config)
         before = start.model.embedding.weight.detach()
@@ -177,11 +178,11 @@ def test_frozen_stage_holds_only_the_pretrained_rows(data):
 def test_small_data_epochs_have_at_least_min_epoch_steps(data):
     train, val, _ = data
     small = train.subset(np.arange(40))
-    clf = train_classifier(small, val=val, config=tiny(epochs=2, batch_size=8, min_epoch_steps=22))
+    clf = train_classifier(small, val=val, config=small_config(epochs=2, batch_size=8, min_epoch_steps=22))
     training = clf.info["training"]
     assert training["epoch_repeats"] == 5  # 5 batches a pass, 5 passes >= 22 steps
     assert training["steps_per_epoch"] == 25
-    one_pass = train_classifier(small, val=val, config=tiny(epochs=2, batch_size=8))
+    one_pass = train_classifier(small, val=val, config=small_config(epochs=2, batch_size=8))
     assert one_pass.info["training"]["steps_per_epoch"] == 5
 
 
@@ -203,7 +204,7 @@ def test_low_coverage_warns_and_still_trains(data, caplog):
     vectors = Vectors(["good"], np.ones((1, 12), np.float32))
     with caplog.at_level(logging.WARNING):
         clf = train_classifier(
-            train, val=val, vectors=vectors, config=tiny(epochs=3, conditioning="standardize")
+            train, val=val, vectors=vectors, config=small_config(epochs=3, conditioning="standardize")
         )
     diagnostics = clf.info["embeddings"]["diagnostics"]
     assert diagnostics["token_coverage"] < 0.05
@@ -217,7 +218,11 @@ def test_transform_is_saved_and_an_older_reader_refuses(data, tmp_path, monkeypa
     train, val, test = data
     vectors = collinear_vectors()
     clf = train_classifier(
-        train, val=val, vectors=vectors, config=tiny(epochs=1, conditioning="standardize"), out=tmp_path / "m"
+        train,
+        val=val,
+        vectors=vectors,
+        config=small_config(epochs=1, conditioning="standardize"),
+        out=tmp_path / "m",
     )
     body = json.loads((tmp_path / "m" / "config.json").read_text())
     assert body["format_version"] == persist.CONDITIONED_FORMAT_VERSION
@@ -237,7 +242,7 @@ def test_transform_is_saved_and_an_older_reader_refuses(data, tmp_path, monkeypa
 
 def test_plain_model_keeps_format_version_1(data, tmp_path):
     train, val, _ = data
-    config = tiny(epochs=1, conditioning="none")
+    config = small_config(epochs=1, conditioning="none")
     train_classifier(train, val=val, vectors=collinear_vectors(), config=config, out=tmp_path / "m")
     body = json.loads((tmp_path / "m" / "config.json").read_text())
     assert body["format_version"] == persist.FORMAT_VERSION == 1
@@ -320,7 +325,7 @@ def test_words_added_after_training_get_the_same_transform(data, tmp_path):
     base = collinear_vectors()
     extra = np.stack([base["good"] + 0.01, base["bad"] - 0.01])
     vectors = Vectors([*base.words, "superb", "dreadful"], np.concatenate([base.vectors, extra]))
-    config = tiny(epochs=1, conditioning="standardize", ngrams=2, ngram_buckets=64)
+    config = small_config(epochs=1, conditioning="standardize", ngrams=2, ngram_buckets=64)
     clf = train_classifier(train, val=val, vectors=vectors, config=config)
     assert "superb" not in clf.vocab
     before = clf.predict_proba(["superb film"])
@@ -341,6 +346,8 @@ def test_auto_conditioning_standardises_only_collinear_vectors(data):
     spread = Vectors(words, rng.normal(size=(len(words), 12)).astype(np.float32))
     chosen = {}
     for name, vectors in (("collinear", collinear_vectors()), ("spread", spread)):
-        clf = train_classifier(train, val=val, vectors=vectors, config=tiny(epochs=1, conditioning="auto"))
+        clf = train_classifier(
+            train, val=val, vectors=vectors, config=small_config(epochs=1, conditioning="auto")
+        )
         chosen[name] = None if clf.conditioning is None else clf.conditioning.method
     assert chosen == {"collinear": "standardize", "spread": None}

@@ -10,9 +10,9 @@ import torch
 import torch.nn.functional as F
 
 from nlptk.classify.config import ClassifierConfig
-from nlptk.classify.model import RNNClassifier
+from nlptk.classify.model import RNNClassifierNet
 from nlptk.classify.predictor import TrainedClassifier
-from nlptk.classify.train import train_classifier
+from nlptk.classify.training import train_classifier
 from nlptk.classify.wide import WideNgrams, ngram_ids
 from nlptk.errors import ParameterError
 from nlptk.text.labelled import LabelledData
@@ -60,7 +60,7 @@ def order_task(n: int = 64) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
 def test_wide_term_fits_a_task_only_bigrams_reveal(ngrams, learns):
     torch.manual_seed(0)
     x, lengths, y = order_task()
-    model = RNNClassifier(20, 4, 2, cell="gru", hidden_size=4, ngrams=ngrams, ngram_buckets=64)
+    model = RNNClassifierNet(20, 4, 2, cell="gru", hidden_size=4, ngrams=ngrams, ngram_buckets=64)
     # only the wide term trains: what it learns is what the n-grams reveal
     for name, p in model.named_parameters():
         p.requires_grad_(name.startswith("wide."))
@@ -83,7 +83,7 @@ def test_wide_settings_are_checked():
         ClassifierConfig(ngram_buckets=0)
     with pytest.raises(ParameterError, match="ngram_lr_factor"):
         ClassifierConfig(ngram_lr_factor=0.0)
-    assert RNNClassifier(10, 4, 2, ngrams=0).wide is None
+    assert RNNClassifierNet(10, 4, 2, ngrams=0).wide is None
 
 
 def test_wide_lr_factor_scales_the_terms_steps():

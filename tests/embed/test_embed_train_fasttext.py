@@ -1,4 +1,4 @@
-"""fastText through nlptk.embed.train on lee_background.cor: subword vectors for unseen words."""
+"""fastText through nlptk.train_embeddings on lee_background.cor: subword vectors for unseen words."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ UNSEEN = {"governments": "government", "afghanistans": "afghanistan", "negotiati
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("ft")
     out = root / "out"
-    vectors = nlptk.embed.train(
+    vectors = nlptk.train_embeddings(
         LEE,
         "fasttext",
         out=out,
@@ -87,7 +87,7 @@ def test_loading_the_output_folder_gives_subword_vectors(trained):
 
 
 def test_library_use_without_output_folder(tmp_path):
-    vectors = nlptk.embed.train(
+    vectors = nlptk.train_embeddings(
         LEE, "fasttext", cache_dir=tmp_path, dim=8, epochs=1, min_count=3, bucket=1000, workers=1
     )
     assert vectors.has_subwords and vectors["unseenword"].shape == (8,)
@@ -96,13 +96,15 @@ def test_library_use_without_output_folder(tmp_path):
 
 
 def test_no_subwords_with_maxn_zero(tmp_path):
-    vectors = nlptk.embed.train(LEE, "fasttext", cache_dir=tmp_path, dim=8, epochs=1, min_count=3, maxn=0)
+    vectors = nlptk.train_embeddings(
+        LEE, "fasttext", cache_dir=tmp_path, dim=8, epochs=1, min_count=3, maxn=0
+    )
     assert not vectors.has_subwords and len(vectors) == len(set(vectors.words))
 
 
 def test_empty_vocabulary_after_min_count(tmp_path):
     with pytest.raises(DataError, match=r"min_count=100000.*most frequent word occurs \d+ times"):
-        nlptk.embed.train(LEE, "fasttext", cache_dir=tmp_path, min_count=100_000, bucket=1000)
+        nlptk.train_embeddings(LEE, "fasttext", cache_dir=tmp_path, min_count=100_000, bucket=1000)
 
 
 @pytest.mark.parametrize(
@@ -117,7 +119,7 @@ def test_empty_vocabulary_after_min_count(tmp_path):
 @pytest.mark.filterwarnings("ignore:train_fasttext.model=:DeprecationWarning")
 def test_bad_parameters(tmp_path, params, message):
     with pytest.raises(ParameterError, match=message):
-        nlptk.embed.train(LEE, "fasttext", cache_dir=tmp_path, **params)
+        nlptk.train_embeddings(LEE, "fasttext", cache_dir=tmp_path, **params)
 
 
 def test_model_is_a_deprecated_name_for_sg(tmp_path):

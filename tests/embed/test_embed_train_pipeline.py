@@ -31,7 +31,7 @@ def lee_copy(tmp_path):
 
 def test_cache_is_reused_and_not_retokenized(tmp_path, lee_copy, caplog):
     cache = tmp_path / "cache"
-    first = nlptk.embed.train(lee_copy, cache_dir=cache, **FAST)
+    first = nlptk.train_embeddings(lee_copy, cache_dir=cache, **FAST)
     tokens_file = first.meta["corpus"]["tokens_file"]
     sidecar = tokens_file.replace(".tokens.txt", ".json")
     info = json.loads(Path(sidecar).read_text(encoding="utf-8"))
@@ -39,7 +39,7 @@ def test_cache_is_reused_and_not_retokenized(tmp_path, lee_copy, caplog):
     assert info["tokenizer"]["name"] == "regex" and str(lee_copy) in info["fingerprint"]
     stamps = (os.stat(tokens_file).st_mtime_ns, os.stat(sidecar).st_mtime_ns)
     with caplog.at_level(logging.INFO, logger="nlptk"):
-        second = nlptk.embed.train(lee_copy, cache_dir=cache, **FAST)
+        second = nlptk.train_embeddings(lee_copy, cache_dir=cache, **FAST)
     assert "reusing tokenized cache" in caplog.text
     assert second.meta["corpus"]["tokens_cache_reused"] is True
     assert (os.stat(tokens_file).st_mtime_ns, os.stat(sidecar).st_mtime_ns) == stamps
@@ -48,28 +48,28 @@ def test_cache_is_reused_and_not_retokenized(tmp_path, lee_copy, caplog):
 
 def test_changed_corpus_or_tokenizer_gives_a_new_cache_entry(tmp_path, lee_copy):
     cache = tmp_path / "cache"
-    nlptk.embed.train(lee_copy, cache_dir=cache, **FAST)
-    nlptk.embed.train(lee_copy, cache_dir=cache, tokenizer="whitespace", **FAST)
+    nlptk.train_embeddings(lee_copy, cache_dir=cache, **FAST)
+    nlptk.train_embeddings(lee_copy, cache_dir=cache, tokenizer="whitespace", **FAST)
     with open(lee_copy, "a", encoding="utf-8") as fh:
         fh.write("\none more document about the police\n")
-    changed = nlptk.embed.train(lee_copy, cache_dir=cache, **FAST)
+    changed = nlptk.train_embeddings(lee_copy, cache_dir=cache, **FAST)
     assert changed.meta["corpus"]["tokens_cache_reused"] is False
     assert changed.meta["corpus"]["documents"] == 301
     assert len(list((cache / "tokens").glob("*.tokens.txt"))) == 3
 
 
 def test_corpus_that_disappears_between_runs(tmp_path, lee_copy):
-    nlptk.embed.train(lee_copy, cache_dir=tmp_path / "cache", **FAST)
+    nlptk.train_embeddings(lee_copy, cache_dir=tmp_path / "cache", **FAST)
     lee_copy.unlink()
     with pytest.raises(InputFileError, match="not found"):
-        nlptk.embed.train(lee_copy, cache_dir=tmp_path / "cache", **FAST)
+        nlptk.train_embeddings(lee_copy, cache_dir=tmp_path / "cache", **FAST)
 
 
 def test_corpus_with_no_tokens(tmp_path):
     corpus = tmp_path / "punct.txt"
     corpus.write_text("... !!!\n---\n", encoding="utf-8")
     with pytest.raises(DataError, match="no tokens after tokenization"):
-        nlptk.embed.train(corpus, cache_dir=tmp_path / "cache", **FAST)
+        nlptk.train_embeddings(corpus, cache_dir=tmp_path / "cache", **FAST)
     assert not (tmp_path / "cache").exists()  # nothing half-written is cached, not even a folder
 
 
@@ -78,9 +78,9 @@ def test_existing_output_refused_without_force(tmp_path):
     out.mkdir()
     (out / "mine.txt").write_text("keep me")
     with pytest.raises(OutputExistsError, match="already exists"):
-        nlptk.embed.train(LEE, out=out, cache_dir=tmp_path / "cache", **FAST)
+        nlptk.train_embeddings(LEE, out=out, cache_dir=tmp_path / "cache", **FAST)
     assert (out / "mine.txt").read_text() == "keep me"
-    nlptk.embed.train(LEE, out=out, force=True, cache_dir=tmp_path / "cache", **FAST)
+    nlptk.train_embeddings(LEE, out=out, force=True, cache_dir=tmp_path / "cache", **FAST)
     assert (out / "vectors.npy").is_file() and not (out / "mine.txt").exists()
 
 
@@ -92,7 +92,7 @@ def test_ctrl_c_during_training_leaves_no_output(tmp_path, monkeypatch):
 
     monkeypatch.setattr(Word2Vec, "train", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        nlptk.embed.train(LEE, out=tmp_path / "out", cache_dir=tmp_path / "cache", **FAST)
+        nlptk.train_embeddings(LEE, out=tmp_path / "out", cache_dir=tmp_path / "cache", **FAST)
     assert [p.name for p in tmp_path.iterdir()] == ["cache"]
 
 
@@ -142,5 +142,5 @@ def test_column_corpus_goes_through_the_general_path(tmp_path):
 
 def test_default_cache_dir_follows_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("NLPTK_CACHE", str(tmp_path / "env-cache"))
-    vectors = nlptk.embed.train(LEE, **FAST)
+    vectors = nlptk.train_embeddings(LEE, **FAST)
     assert vectors.meta["corpus"]["tokens_file"].startswith(str(tmp_path / "env-cache"))

@@ -1,4 +1,4 @@
-"""word2vec through nlptk.embed.train on gensim's lee_background.cor: quality, manifest, formats."""
+"""word2vec through nlptk.train_embeddings on gensim's lee_background.cor: quality, manifest, formats."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def trained(tmp_path_factory):
     """One skip-gram model on lee_background, written with every extra format."""
     root = tmp_path_factory.mktemp("w2v")
     out = root / "out"
-    vectors = nlptk.embed.train(
+    vectors = nlptk.train_embeddings(
         LEE,
         "word2vec",
         out=out,
@@ -85,7 +85,7 @@ def test_formats_written_and_loadable(trained):
 
 def test_deterministic_runs_give_identical_vectors(tmp_path):
     runs = [
-        nlptk.embed.train(LEE, dim=16, epochs=2, min_count=3, deterministic=True, cache_dir=tmp_path)
+        nlptk.train_embeddings(LEE, dim=16, epochs=2, min_count=3, deterministic=True, cache_dir=tmp_path)
         for _ in range(2)
     ]
     assert runs[0].meta["params"]["workers"] == 1
@@ -95,7 +95,7 @@ def test_deterministic_runs_give_identical_vectors(tmp_path):
 
 def test_loss_reported_per_epoch_through_progress(tmp_path):
     events = []
-    nlptk.embed.train(
+    nlptk.train_embeddings(
         LEE, dim=10, epochs=3, min_count=3, workers=1, cache_dir=tmp_path, progress=events.append
     )
     steps = [e for e in events if e.phase == "train" and e.kind == "step"]
@@ -108,7 +108,7 @@ def test_loss_reported_per_epoch_through_progress(tmp_path):
 
 def test_empty_vocabulary_after_min_count(tmp_path):
     with pytest.raises(DataError, match=r"min_count=100000.*most frequent word occurs"):
-        nlptk.embed.train(LEE, min_count=100_000, cache_dir=tmp_path)
+        nlptk.train_embeddings(LEE, min_count=100_000, cache_dir=tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -123,12 +123,12 @@ def test_empty_vocabulary_after_min_count(tmp_path):
 )
 def test_bad_parameters(tmp_path, params, message):
     with pytest.raises(ParameterError, match=message):
-        nlptk.embed.train(LEE, cache_dir=tmp_path, **params)
+        nlptk.train_embeddings(LEE, cache_dir=tmp_path, **params)
 
 
 def test_bad_parameter_fails_before_tokenizing(tmp_path):
     with pytest.raises(ParameterError):
-        nlptk.embed.train(LEE, dim=0, cache_dir=tmp_path)
+        nlptk.train_embeddings(LEE, dim=0, cache_dir=tmp_path)
     assert not (tmp_path / "tokens").exists()
 
 
@@ -136,9 +136,9 @@ def test_unknown_method_and_format(tmp_path):
     with pytest.raises(
         ParameterError, match="unknown method 'bogus'; use one of fasttext, glove, lsa, word2vec"
     ):
-        nlptk.embed.train(LEE, "bogus", cache_dir=tmp_path)
+        nlptk.train_embeddings(LEE, "bogus", cache_dir=tmp_path)
     with pytest.raises(ParameterError, match="unknown output format 'xml'"):
-        nlptk.embed.train(LEE, out=tmp_path / "o", formats=("xml",), cache_dir=tmp_path)
+        nlptk.train_embeddings(LEE, out=tmp_path / "o", formats=("xml",), cache_dir=tmp_path)
 
 
 def test_ns_exponent_reaches_gensim_and_the_manifest(tmp_path):

@@ -152,10 +152,10 @@ def test_two_ranks_count_exactly_and_train(tmp_path) -> None:
 
 
 def test_word2vec_under_torchrun_is_refused(tmp_path, monkeypatch) -> None:
-    from nlptk.embed.pipeline import train
+    from nlptk.embed.pipeline import train_embeddings
 
     monkeypatch.setenv("WORLD_SIZE", "2")
     path = write_lee(tmp_path / "t.txt", 20)
     with pytest.raises(ParameterError, match="word2vec trains on one machine") as info:
-        train(path, "word2vec", cache_dir=tmp_path / "cache")
+        train_embeddings(path, "word2vec", cache_dir=tmp_path / "cache")
     assert "only --method glove runs under torchrun" in str(info.value)

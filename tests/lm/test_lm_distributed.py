@@ -15,7 +15,7 @@ from conftest import run_ranks
 
 from nlptk.distributed import DistContext, digest
 from nlptk.errors import ParameterError
-from nlptk.lm.train import _rows_of_rank, train_language_model
+from nlptk.lm.training import _rows_of_rank, train_language_model
 
 #: Validation perplexity of 2 ranks may differ from 1 process by this factor (same data, same steps).
 PERPLEXITY_TOLERANCE = 1.10

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from nlptk.lm import load_language_model
-from nlptk.lm.train import train_language_model
+from nlptk.lm.training import train_language_model
 
 pytestmark = [
     pytest.mark.gpu,

@@ -16,7 +16,7 @@ from nlptk.lm import LanguageModel, load_language_model
 from nlptk.lm.finetune import finetune_language_model
 from nlptk.lm.model import evaluate_stream
 from nlptk.lm.stream import batchify, encode_stream
-from nlptk.lm.train import train_language_model
+from nlptk.lm.training import train_language_model
 from nlptk.text.labelled import LabelledData
 from nlptk.vectors.container import Vectors
 
@@ -178,7 +178,7 @@ def test_the_corpus_is_tokenized_once_for_embed_train_and_lm_train(tmp_path: Pat
     import nlptk.embed
 
     corpus = _corpus(tmp_path)
-    vectors = nlptk.embed.train(
+    vectors = nlptk.train_embeddings(
         corpus, "word2vec", dim=16, epochs=1, min_count=1, cache_dir=tmp_path / "cache"
     )
     lm = train_language_model(

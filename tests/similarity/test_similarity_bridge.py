@@ -35,7 +35,7 @@ CONFLICT = [
 
 
 @pytest.fixture()
-def tiny() -> Vectors:
+def hand_vectors() -> Vectors:
     """3-d vectors made by hand: cat ~ dog, car apart."""
     words = ["cat", "dog", "car", "sat"]
     matrix = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 0, 1], [0, 1, 0]], dtype=np.float32)
@@ -62,15 +62,17 @@ def lee_fasttext() -> Vectors:
 
 
 # -- the pipeline gets the vectors --------------------------------------------------------------
-def test_tokens_spans_docs_have_the_vectors(tiny: Vectors) -> None:
-    nlp = use_vectors(tiny, "en")
+def test_tokens_spans_docs_have_the_vectors(hand_vectors: Vectors) -> None:
+    nlp = use_vectors(hand_vectors, "en")
     assert nlp.pipe_names == ["nlptk_vectors"]
     doc = nlp("the cat sat on a car")
-    np.testing.assert_array_equal(doc[1].vector, tiny["cat"])
+    np.testing.assert_array_equal(doc[1].vector, hand_vectors["cat"])
     assert doc[1].has_vector and not doc[0].has_vector
     # skip policy: the doc vector is the mean of the known words only
-    np.testing.assert_allclose(doc.vector, (tiny["cat"] + tiny["sat"] + tiny["car"]) / 3, rtol=1e-6)
-    np.testing.assert_allclose(doc[1:3].vector, (tiny["cat"] + tiny["sat"]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(
+        doc.vector, (hand_vectors["cat"] + hand_vectors["sat"] + hand_vectors["car"]) / 3, rtol=1e-6
+    )
+    np.testing.assert_allclose(doc[1:3].vector, (hand_vectors["cat"] + hand_vectors["sat"]) / 2, rtol=1e-6)
     cat_dog = 0.9 / math.sqrt(0.82)
     assert doc[1].similarity(nlp("dog")[0]) == pytest.approx(cat_dog, abs=1e-6)
     assert nlp("a cat").similarity(nlp("the dog")) == pytest.approx(cat_dog, abs=1e-6)
@@ -78,44 +80,48 @@ def test_tokens_spans_docs_have_the_vectors(tiny: Vectors) -> None:
     assert nlp("cat").similarity(nlp("car")) == pytest.approx(0.0, abs=1e-7)
 
 
-def test_cached_doc_vectors_follow_retokenization(tiny: Vectors) -> None:
-    nlp = use_vectors(tiny)
+def test_cached_doc_vectors_follow_retokenization(hand_vectors: Vectors) -> None:
+    nlp = use_vectors(hand_vectors)
     doc = nlp("cat sat")
-    np.testing.assert_allclose(doc.vector, (tiny["cat"] + tiny["sat"]) / 2)
+    np.testing.assert_allclose(doc.vector, (hand_vectors["cat"] + hand_vectors["sat"]) / 2)
     assert get_component(nlp).text_vector(doc).n_tokens == 2
     with doc.retokenize() as retokenizer:
         retokenizer.merge(doc[0:2])  # one token "cat sat" (spaCy gives it the span's vector)
     assert get_component(nlp).text_vector(doc).n_tokens == 1
-    np.testing.assert_allclose(doc.vector, (tiny["cat"] + tiny["sat"]) / 2)
+    np.testing.assert_allclose(doc.vector, (hand_vectors["cat"] + hand_vectors["sat"]) / 2)
     assert doc.similarity(nlp("dog")) == pytest.approx(nlp("cat sat").similarity(nlp("dog")), abs=1e-6)
 
 
-def test_lowercased_vectors_are_looked_up_by_lowercase(tiny: Vectors) -> None:
-    nlp = use_vectors(tiny)
+def test_lowercased_vectors_are_looked_up_by_lowercase(hand_vectors: Vectors) -> None:
+    nlp = use_vectors(hand_vectors)
     assert get_component(nlp).attr == "LOWER"
     assert nlp("The CAT")[1].has_vector
     cased = Vectors(["Cat", "cat"], np.eye(2, dtype=np.float32))
     assert get_component(use_vectors(cased)).attr == "ORTH"
 
 
-def test_coverage_is_exact_on_hand_made_texts(tiny: Vectors) -> None:
-    nlp = use_vectors(tiny)
+def test_coverage_is_exact_on_hand_made_texts(hand_vectors: Vectors) -> None:
+    nlp = use_vectors(hand_vectors)
     # 6 word tokens, 3 known; punctuation without a vector is not counted
     result = similarity("The cat sat on a car.", "dog, bird", nlp)
     assert result.coverage_a == pytest.approx(3 / 6)
     assert result.coverage_b == pytest.approx(1 / 2)
     assert result.reason is None
-    expected = np.dot((tiny["cat"] + tiny["sat"] + tiny["car"]) / 3, tiny["dog"])
-    expected /= np.linalg.norm((tiny["cat"] + tiny["sat"] + tiny["car"]) / 3) * np.linalg.norm(tiny["dog"])
+    expected = np.dot(
+        (hand_vectors["cat"] + hand_vectors["sat"] + hand_vectors["car"]) / 3, hand_vectors["dog"]
+    )
+    expected /= np.linalg.norm(
+        (hand_vectors["cat"] + hand_vectors["sat"] + hand_vectors["car"]) / 3
+    ) * np.linalg.norm(hand_vectors["dog"])
     assert result.score == pytest.approx(float(expected), abs=1e-6)
     # whitespace tokens never count, even when the vectors have an entry for them
     spaced = Vectors(["cat", "  "], np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32))
     assert similarity("cat   zebra", "cat", use_vectors(spaced)).coverage_a == pytest.approx(1 / 2)
 
 
-def test_no_known_words_and_empty_text_give_a_marker_not_zero(tiny: Vectors) -> None:
+def test_no_known_words_and_empty_text_give_a_marker_not_zero(hand_vectors: Vectors) -> None:
     for oov in ("skip", "zero"):
-        nlp = use_vectors(tiny, oov=oov)
+        nlp = use_vectors(hand_vectors, oov=oov)
         result = similarity("a bird flew", "the cat", nlp)
         assert result.score is None
         assert result.reason == "no known words in text A (0 of 3 tokens have a vector)"
@@ -126,10 +132,12 @@ def test_no_known_words_and_empty_text_give_a_marker_not_zero(tiny: Vectors) -> 
         assert both.score is None and "text A is empty" in both.reason and "text B is empty" in both.reason
 
 
-def test_policies_behave_as_documented(tiny: Vectors) -> None:
-    skip, zero = use_vectors(tiny, oov="skip"), use_vectors(tiny, oov="zero")
-    np.testing.assert_allclose(skip("cat bird").vector, tiny["cat"])
-    np.testing.assert_allclose(zero("cat bird").vector, tiny["cat"] / 2)  # spaCy's mean over all tokens
+def test_policies_behave_as_documented(hand_vectors: Vectors) -> None:
+    skip, zero = use_vectors(hand_vectors, oov="skip"), use_vectors(hand_vectors, oov="zero")
+    np.testing.assert_allclose(skip("cat bird").vector, hand_vectors["cat"])
+    np.testing.assert_allclose(
+        zero("cat bird").vector, hand_vectors["cat"] / 2
+    )  # spaCy's mean over all tokens
     # cosine ignores scale: the two policies agree on scores between texts with known words
     assert skip("cat bird").similarity(skip("dog")) == pytest.approx(zero("cat bird").similarity(zero("dog")))
     with warnings.catch_warnings(record=True) as caught:
@@ -167,14 +175,14 @@ def test_related_documents_score_above_unrelated(lee_w2v: Vectors, lee_fasttext:
         assert single > similarity(FIRE[0], CONFLICT[0], nlp).score
 
 
-def test_matrix_marks_texts_without_vectors(tiny: Vectors) -> None:
-    result = similarity_matrix(["cat", "zebra", "dog", ""], use_vectors(tiny))
+def test_matrix_marks_texts_without_vectors(hand_vectors: Vectors) -> None:
+    result = similarity_matrix(["cat", "zebra", "dog", ""], use_vectors(hand_vectors))
     assert result.missing == [1, 3]
     assert np.isnan(result.scores[1]).all() and np.isnan(result.scores[:, 3]).all()
     assert result.scores[0, 0] == 1.0 and result.scores[0, 2] == pytest.approx(0.9 / math.sqrt(0.82))
     np.testing.assert_array_equal(result.coverage, [1.0, 0.0, 1.0, 0.0])
     with pytest.raises(DataError):
-        similarity_matrix([], use_vectors(tiny))
+        similarity_matrix([], use_vectors(hand_vectors))
 
 
 def test_most_similar_words_agrees_with_nlptk(lee_w2v: Vectors, lee_fasttext: Vectors) -> None:
@@ -204,12 +212,12 @@ def test_saved_pipeline_reloads_without_the_nlptk_object(tmp_path, lee_fasttext:
 
 
 # -- bad input ----------------------------------------------------------------------------------
-def test_unknown_language_code(tiny: Vectors) -> None:
+def test_unknown_language_code(hand_vectors: Vectors) -> None:
     with pytest.raises(ParameterError, match="unknown language code 'zz'"):
-        use_vectors(tiny, "zz")
+        use_vectors(hand_vectors, "zz")
 
 
-def test_pipeline_not_installed_says_how_to_install(tiny: Vectors, monkeypatch) -> None:
+def test_pipeline_not_installed_says_how_to_install(hand_vectors: Vectors, monkeypatch) -> None:
     import spacy.cli
 
     def no_network(*args, **kwargs):  # pragma: no cover - the test fails if it is called
@@ -217,7 +225,7 @@ def test_pipeline_not_installed_says_how_to_install(tiny: Vectors, monkeypatch) 
 
     monkeypatch.setattr(spacy.cli, "download", no_network)
     with pytest.raises(InputFileError) as info:
-        use_vectors(tiny, "en_core_web_nonexistent")
+        use_vectors(hand_vectors, "en_core_web_nonexistent")
     assert "not installed" in str(info.value)
     assert "python -m spacy download en_core_web_sm" in str(info.value)
     with pytest.raises(InputFileError, match="not found"):
@@ -225,7 +233,7 @@ def test_pipeline_not_installed_says_how_to_install(tiny: Vectors, monkeypatch) 
     assert tmp_missing
 
 
-def test_dimension_mismatch_with_an_existing_pipeline(tmp_path, tiny: Vectors) -> None:
+def test_dimension_mismatch_with_an_existing_pipeline(tmp_path, hand_vectors: Vectors) -> None:
     from spacy.vectors import Vectors as SpacyVectors
 
     other = spacy.blank("en")
@@ -233,23 +241,23 @@ def test_dimension_mismatch_with_an_existing_pipeline(tmp_path, tiny: Vectors) -
     other.vocab.vectors = SpacyVectors(strings=other.vocab.strings, data=np.ones((2, 5), "f"), keys=keys)
     other.to_disk(tmp_path / "five_dims")
     with pytest.raises(DataError, match=r"3 dims but .* already has 5-dim vectors"):
-        use_vectors(tiny, tmp_path / "five_dims")
+        use_vectors(hand_vectors, tmp_path / "five_dims")
     with pytest.raises(InputFileError, match=r"no config\.cfg"):
-        use_vectors(tiny, str(tmp_path))
+        use_vectors(hand_vectors, str(tmp_path))
 
 
-def test_bad_policy_and_texts(tiny: Vectors) -> None:
+def test_bad_policy_and_texts(hand_vectors: Vectors) -> None:
     with pytest.raises(ParameterError, match="unknown oov policy"):
-        use_vectors(tiny, oov="guess")
+        use_vectors(hand_vectors, oov="guess")
     with pytest.raises(ParameterError, match="no nlptk_vectors component"):
         similarity("a", "b", spacy.blank("en"))
     with pytest.raises(ParameterError):
-        similarity(None, "b", use_vectors(tiny))  # type: ignore[arg-type]
+        similarity(None, "b", use_vectors(hand_vectors))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("oov", ["skip", "zero"])
-def test_batch_vectors_equal_one_by_one(tiny: Vectors, oov: str) -> None:
-    nlp = use_vectors(tiny, oov=oov)
+def test_batch_vectors_equal_one_by_one(hand_vectors: Vectors, oov: str) -> None:
+    nlp = use_vectors(hand_vectors, oov=oov)
     texts = ["The cat sat on a car.", "", "zebra !", "dog, dog", "  ", "CAR"]
     matrix, stats = get_component(nlp).text_vectors([nlp(t) for t in texts])
     for text, row, tv in zip(texts, matrix, stats, strict=True):

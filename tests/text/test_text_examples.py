@@ -7,7 +7,7 @@ import csv
 import pytest
 from typer.testing import CliRunner
 
-from nlptk.classify.train import read_splits
+from nlptk.classify.training import load_splits
 from nlptk.cli.app import app
 from nlptk.errors import OutputExistsError, ParameterError
 from nlptk.text.examples import TOPIC_WORDS, make_topic_dataset
@@ -29,7 +29,7 @@ def test_topic_dataset_is_big_enough_and_split_by_article(tmp_path):
     # most sentences are labelled by their article, not by a keyword of their own
     keyword_free = [r for r in train if not set(r["text"].lower().split()) & set(TOPIC_WORDS[r["label"]])]
     assert len(keyword_free) > len(train) / 2
-    splits = read_splits(tmp_path / "topics")
+    splits = load_splits(tmp_path / "topics")
     assert sorted(splits) == ["test", "train"] and splits["train"].classes == sorted(TOPIC_WORDS)
 
 

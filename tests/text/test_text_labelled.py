@@ -12,8 +12,8 @@ from nlptk.errors import DataError, EncodingError, FormatError, InputFileError, 
 from nlptk.text.labelled import (
     LabelledData,
     detect_labelled_format,
+    load_labelled,
     load_labelled_splits,
-    read_labelled,
     train_val_split,
 )
 
@@ -29,7 +29,7 @@ def _class_folders(root, layout):
 def test_folders_class_ids_from_sorted_folder_names(tmp_path):
     root = _class_folders(tmp_path / "data", {"pos": ["good", "great"], "neg": ["bad"], "mid": ["ok"]})
     (root / "README.txt").write_text("not an example")
-    data = read_labelled(root)
+    data = load_labelled(root)
     assert data.classes == ["mid", "neg", "pos"]  # sorted, as Keras does
     assert list(zip(data.texts, data.labels, strict=True)) == [
         ("ok", 0),
@@ -50,7 +50,7 @@ def test_split_root_and_load_labelled_splits_share_classes(tmp_path):
     assert set(splits) == {"train", "val", "test"}
     assert splits["val"].classes == ["neg", "pos"] and splits["val"].labels == [1]
     assert splits["test"].labels == [0, 1]
-    assert len(read_labelled(root)) == 3  # a split root reads its train/ folder
+    assert len(load_labelled(root)) == 3  # a split root reads its train/ folder
 
 
 def test_splits_from_table_files(tmp_path):
@@ -69,14 +69,14 @@ def test_missing_train_split_is_an_input_error(tmp_path):
 def test_csv_tsv_jsonl_with_named_columns(tmp_path):
     csv_path = tmp_path / "d.csv"
     csv_path.write_text('review,stars\n"great, really",5\nmeh,1\nfine,5\n', encoding="utf-8")
-    data = read_labelled(csv_path, text_column="review", label_column="stars")
+    data = load_labelled(csv_path, text_column="review", label_column="stars")
     assert data.classes == ["1", "5"] and data.labels == [1, 0, 1] and data.texts[0] == "great, really"
     tsv = tmp_path / "d.tsv"
     tsv.write_text('text\tlabel\nit \'s "fun"\tpos\nno\tneg\n', encoding="utf-8")
-    assert read_labelled(tsv).texts == ['it \'s "fun"', "no"]
+    assert load_labelled(tsv).texts == ['it \'s "fun"', "no"]
     jsonl = tmp_path / "d.jsonl"
     jsonl.write_text("\n".join(json.dumps({"text": t, "label": y}) for t, y in [("a", 1), ("b", 0)]))
-    data = read_labelled(jsonl)
+    data = load_labelled(jsonl)
     assert data.classes == ["0", "1"] and data.labels == [1, 0]
 
 
@@ -84,7 +84,7 @@ def test_csv_without_the_named_column(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("text,category\na,x\n", encoding="utf-8")
     with pytest.raises(FormatError) as info:
-        read_labelled(path)
+        load_labelled(path)
     assert "no label column 'label'" in str(info.value) and "text, category" in str(info.value)
 
 
@@ -95,7 +95,7 @@ def test_fasttext_format_first_label_used_with_one_warning(tmp_path, caplog):
         encoding="utf-8",
     )
     with caplog.at_level(logging.WARNING, logger="nlptk.text.labelled"):
-        data = read_labelled(path)
+        data = load_labelled(path)
     assert data.meta["format"] == "fasttext"
     assert data.texts == ["great film", "dull", "ok"] and data.labels == [1, 0, 1]
     warnings = [r for r in caplog.records if "several labels" in r.getMessage()]
@@ -106,7 +106,7 @@ def test_fasttext_line_without_label_is_a_data_error(tmp_path):
     path = tmp_path / "ft.txt"
     path.write_text("__label__a x\nno label here\n", encoding="utf-8")
     with pytest.raises(DataError) as info:
-        read_labelled(path)
+        load_labelled(path)
     assert info.value.line == 2
 
 
@@ -114,11 +114,11 @@ def test_gensim_pang_lee_polarity_is_cp1252_fasttext():
     path = datapath("pang_lee_polarity.cor")
     assert detect_labelled_format(path, encoding="cp1252") == "fasttext"
     with pytest.raises(EncodingError) as info:
-        read_labelled(path)
+        load_labelled(path)
     assert info.value.byte_offset == 3469
-    data = read_labelled(path, encoding="cp1252")
+    data = load_labelled(path, encoding="cp1252")
     assert len(data) == 200 and data.class_counts() == {"neg": 100, "pos": 100}
-    assert len(read_labelled("pang_lee_polarity")) == 200  # the registry knows the encoding
+    assert len(load_labelled("pang_lee_polarity")) == 200  # the registry knows the encoding
 
 
 def test_label_first_detection_numeric_class_order(tmp_path):
@@ -126,7 +126,7 @@ def test_label_first_detection_numeric_class_order(tmp_path):
     lines = [f"{i % 11} text number {i}" for i in range(30)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert detect_labelled_format(path) == "label-first"
-    data = read_labelled(path)
+    data = load_labelled(path)
     assert data.classes == [str(i) for i in range(11)]  # numeric, so "10" after "9"
     assert data.labels[:3] == [0, 1, 2] and data.texts[0] == "text number 0"
 
@@ -135,8 +135,8 @@ def test_label_first_with_word_labels_needs_the_format_named(tmp_path):
     path = tmp_path / "d.txt"
     path.write_text("pos lovely film\nneg dull film\n", encoding="utf-8")
     with pytest.raises(FormatError, match="pass format="):
-        read_labelled(path)
-    data = read_labelled(path, format="label-first")
+        load_labelled(path)
+    data = load_labelled(path, format="label-first")
     assert data.classes == ["neg", "pos"] and data.labels == [1, 0]
 
 
@@ -144,11 +144,11 @@ def test_classes_argument_fixes_ids_and_rejects_unknown_labels(tmp_path):
     path = tmp_path / "test.txt"
     path.write_text("1 good\n0 bad\n2 odd\n", encoding="utf-8")
     with pytest.raises(DataError) as info:
-        read_labelled(path, classes=["0", "1"])
+        load_labelled(path, classes=["0", "1"])
     message = str(info.value)
     assert "label '2' at line 3 is not among the training classes ['0', '1']" in message
     assert "test.txt" in message
-    data = read_labelled(path, classes=["2", "1", "0"])
+    data = load_labelled(path, classes=["2", "1", "0"])
     assert data.labels == [1, 2, 0]
 
 
@@ -156,45 +156,45 @@ def test_single_class_and_no_examples_are_data_errors(tmp_path):
     one = tmp_path / "one.txt"
     one.write_text("__label__pos good\n__label__pos fine\n", encoding="utf-8")
     with pytest.raises(DataError, match="needs at least two classes, found only 'pos'"):
-        read_labelled(one)
+        load_labelled(one)
     root = tmp_path / "folders"
     (root / "a").mkdir(parents=True)
     (root / "b").mkdir()
     with pytest.raises(DataError, match="no labelled examples"):
-        read_labelled(root)
+        load_labelled(root)
     with pytest.raises(DataError, match="no class sub-folders"):
-        read_labelled(tmp_path / "folders" / "a")
+        load_labelled(tmp_path / "folders" / "a")
 
 
 def test_empty_texts_are_kept_and_counted_in_one_warning(tmp_path, caplog):
     path = tmp_path / "d.csv"
     path.write_text("text,label\n,a\nhello,b\n,b\n", encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="nlptk.text.labelled"):
-        data = read_labelled(path)
+        data = load_labelled(path)
     assert data.texts == ["", "hello", ""]
     assert any("2 of 3 examples have an empty text" in r.getMessage() for r in caplog.records)
 
 
 def test_missing_empty_and_wrong_kind_inputs(tmp_path):
     with pytest.raises(InputFileError, match="not found"):
-        read_labelled(tmp_path / "nope.txt")
+        load_labelled(tmp_path / "nope.txt")
     empty = tmp_path / "empty.txt"
     empty.write_text("")
     with pytest.raises(InputFileError, match="empty"):
-        read_labelled(empty)
+        load_labelled(empty)
     with pytest.raises(ParameterError, match="unknown labelled format"):
-        read_labelled(empty, format="xml")
+        load_labelled(empty, format="xml")
     with pytest.raises(InputFileError, match="found a folder"):
-        read_labelled(tmp_path, format="fasttext")
+        load_labelled(tmp_path, format="fasttext")
 
 
 def test_latin1_label_first_file_read_as_utf8(tmp_path):
     path = tmp_path / "mr.txt"
     path.write_bytes("1 a lovely film\n0 a clich\u00e9 plot\n".encode("latin-1"))
     with pytest.raises(EncodingError) as info:
-        read_labelled(path)
+        load_labelled(path)
     assert info.value.byte_offset == 16 + 9 and "byte offset 25" in str(info.value)
-    assert read_labelled(path, encoding="latin-1").texts[1] == "a cliché plot"
+    assert load_labelled(path, encoding="latin-1").texts[1] == "a cliché plot"
 
 
 def test_train_val_split_is_stratified_seeded_and_disjoint():

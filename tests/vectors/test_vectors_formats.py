@@ -29,7 +29,7 @@ WORDS = ["the", "king", "queen", "Straße", "naïve"]
 
 
 @pytest.fixture
-def tiny() -> Vectors:
+def five_vectors() -> Vectors:
     rng = np.random.default_rng(0)
     return Vectors(
         WORDS,
@@ -54,18 +54,20 @@ def tiny() -> Vectors:
         ("word2vec-binary", "v.bin.xz", "word2vec-binary"),
     ],
 )
-def test_round_trip_every_format(tiny: Vectors, tmp_path: Path, fmt: str, name: str, detected: str) -> None:
+def test_round_trip_every_format(
+    five_vectors: Vectors, tmp_path: Path, fmt: str, name: str, detected: str
+) -> None:
     out = tmp_path / name
-    save_vectors(tiny, out, fmt)
+    save_vectors(five_vectors, out, fmt)
     assert detect_format(out) == detected
     back = load_vectors(out)
     assert back.words == WORDS
-    np.testing.assert_array_equal(back.vectors, tiny.vectors)  # exact: shortest float32 text
-    assert back["Straße"].tolist() == tiny["Straße"].tolist()
+    np.testing.assert_array_equal(back.vectors, five_vectors.vectors)  # exact: shortest float32 text
+    assert back["Straße"].tolist() == five_vectors["Straße"].tolist()
 
 
-def test_native_keeps_counts_meta_and_is_memory_mapped(tiny: Vectors, tmp_path: Path) -> None:
-    tiny.save(tmp_path / "nat")
+def test_native_keeps_counts_meta_and_is_memory_mapped(five_vectors: Vectors, tmp_path: Path) -> None:
+    five_vectors.save(tmp_path / "nat")
     back = Vectors.load(tmp_path / "nat")
     assert isinstance(back.vectors, np.memmap)
     assert back.counts is not None and back.counts.tolist() == [50, 9, 8, 3, 2]
@@ -86,16 +88,16 @@ def test_native_escapes_tabs_newlines_and_backslashes(tmp_path: Path) -> None:
     assert back.counts is None
 
 
-def test_native_limit_slices_the_memory_map(tiny: Vectors, tmp_path: Path) -> None:
-    save_vectors(tiny, tmp_path / "nat")
+def test_native_limit_slices_the_memory_map(five_vectors: Vectors, tmp_path: Path) -> None:
+    save_vectors(five_vectors, tmp_path / "nat")
     back = load_vectors(tmp_path / "nat", limit=2)
     assert back.words == ["the", "king"]
     assert isinstance(back.vectors, np.memmap) and back.vectors.shape == (2, 4)
     assert back.counts.tolist() == [50, 9]
 
 
-def test_native_from_a_newer_version_is_refused(tiny: Vectors, tmp_path: Path) -> None:
-    save_vectors(tiny, tmp_path / "nat")
+def test_native_from_a_newer_version_is_refused(five_vectors: Vectors, tmp_path: Path) -> None:
+    save_vectors(five_vectors, tmp_path / "nat")
     meta = tmp_path / "nat" / "meta.json"
     info = json.loads(meta.read_text())
     info["format_version"] = 99
@@ -104,8 +106,8 @@ def test_native_from_a_newer_version_is_refused(tiny: Vectors, tmp_path: Path) -
         load_vectors(tmp_path / "nat")
 
 
-def test_native_with_damaged_vocab_names_the_line(tiny: Vectors, tmp_path: Path) -> None:
-    save_vectors(tiny, tmp_path / "nat")
+def test_native_with_damaged_vocab_names_the_line(five_vectors: Vectors, tmp_path: Path) -> None:
+    save_vectors(five_vectors, tmp_path / "nat")
     vocab = tmp_path / "nat" / "vocab.tsv"
     lines = vocab.read_text().splitlines()
     lines[2] = "queen"  # tab lost
@@ -132,11 +134,11 @@ def test_native_counts_of_every_width(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["word2vec", "word2vec-binary", "glove"])
-def test_limit_reads_the_first_words(tiny: Vectors, tmp_path: Path, fmt: str) -> None:
-    save_vectors(tiny, tmp_path / "v", fmt)
+def test_limit_reads_the_first_words(five_vectors: Vectors, tmp_path: Path, fmt: str) -> None:
+    save_vectors(five_vectors, tmp_path / "v", fmt)
     back = load_vectors(tmp_path / "v", fmt, limit=3)
     assert back.words == WORDS[:3]
-    np.testing.assert_array_equal(back.vectors, tiny.vectors[:3])
+    np.testing.assert_array_equal(back.vectors, five_vectors.vectors[:3])
 
 
 def test_text_loader_agrees_with_gensim_across_blocks(
@@ -156,11 +158,13 @@ def test_text_loader_agrees_with_gensim_across_blocks(
     assert load_vectors(path, limit=123).words == theirs.index_to_key[:123]
 
 
-def test_precision_writes_fewer_digits(tiny: Vectors, tmp_path: Path) -> None:
-    save_vectors(tiny, tmp_path / "v.txt", "word2vec", precision=3)
+def test_precision_writes_fewer_digits(five_vectors: Vectors, tmp_path: Path) -> None:
+    save_vectors(five_vectors, tmp_path / "v.txt", "word2vec", precision=3)
     first = (tmp_path / "v.txt").read_text().splitlines()[1].split()
-    assert first[1:] == [f"{x:.3g}" for x in tiny.vectors[0].tolist()]
-    np.testing.assert_allclose(load_vectors(tmp_path / "v.txt").vectors, tiny.vectors, rtol=1e-2, atol=1e-2)
+    assert first[1:] == [f"{x:.3g}" for x in five_vectors.vectors[0].tolist()]
+    np.testing.assert_allclose(
+        load_vectors(tmp_path / "v.txt").vectors, five_vectors.vectors, rtol=1e-2, atol=1e-2
+    )
 
 
 def test_gensim_files_read_the_same(tmp_path: Path) -> None:
@@ -198,38 +202,38 @@ def test_fasttext_bin_truncated_is_a_format_error(tmp_path: Path) -> None:
         load_vectors(tmp_path / "cut.bin")
 
 
-def test_spacy_pipeline_folder_is_read(tiny: Vectors, tmp_path: Path) -> None:
+def test_spacy_pipeline_folder_is_read(five_vectors: Vectors, tmp_path: Path) -> None:
     import spacy
 
     nlp = spacy.blank("en")
-    for word, vec in zip(tiny.words, tiny.vectors, strict=True):
+    for word, vec in zip(five_vectors.words, five_vectors.vectors, strict=True):
         nlp.vocab.set_vector(word, vec)
     nlp.to_disk(tmp_path / "pipe")
     assert detect_format(tmp_path / "pipe") == "spacy"
     back = load_vectors(tmp_path / "pipe")
     assert back.words == WORDS
-    np.testing.assert_array_equal(back.vectors, tiny.vectors)
+    np.testing.assert_array_equal(back.vectors, five_vectors.vectors)
     assert load_vectors(tmp_path / "pipe", limit=2).words == ["the", "king"]
 
 
-def test_gensim_pickles_need_trust(tiny: Vectors, tmp_path: Path) -> None:
-    tiny.to_gensim().save(str(tmp_path / "v.kv"))
+def test_gensim_pickles_need_trust(five_vectors: Vectors, tmp_path: Path) -> None:
+    five_vectors.to_gensim().save(str(tmp_path / "v.kv"))
     assert detect_format(tmp_path / "v.kv") == "gensim"
     with pytest.raises(ParameterError, match="pickles"):
         load_vectors(tmp_path / "v.kv")
     back = load_vectors(tmp_path / "v.kv", trust=True)
     assert back.words == WORDS
     with pytest.raises(ParameterError):
-        save_vectors(tiny, tmp_path / "o.kv", "gensim")
+        save_vectors(five_vectors, tmp_path / "o.kv", "gensim")
 
 
 # -- writers -----------------------------------------------------------------------------
-def test_writers_refuse_existing_outputs(tiny: Vectors, tmp_path: Path) -> None:
+def test_writers_refuse_existing_outputs(five_vectors: Vectors, tmp_path: Path) -> None:
     for fmt, name in (("word2vec", "v.txt"), ("native", "nat"), ("spacy", "sp")):
-        save_vectors(tiny, tmp_path / name, fmt)
+        save_vectors(five_vectors, tmp_path / name, fmt)
         with pytest.raises(OutputExistsError):
-            save_vectors(tiny, tmp_path / name, fmt)
-        save_vectors(tiny, tmp_path / name, fmt, force=True)
+            save_vectors(five_vectors, tmp_path / name, fmt)
+        save_vectors(five_vectors, tmp_path / name, fmt, force=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nat", "sp", "v.txt"]  # no temporaries left
 
 
@@ -240,8 +244,8 @@ def test_words_with_spaces_cannot_go_to_text(tmp_path: Path) -> None:
     assert not (tmp_path / "v.txt").exists()
 
 
-def test_unknown_format_and_bad_limit(tiny: Vectors, tmp_path: Path) -> None:
-    save_vectors(tiny, tmp_path / "v.txt", "word2vec")
+def test_unknown_format_and_bad_limit(five_vectors: Vectors, tmp_path: Path) -> None:
+    save_vectors(five_vectors, tmp_path / "v.txt", "word2vec")
     with pytest.raises(ParameterError, match="unknown vectors format 'word3vec'"):
         load_vectors(tmp_path / "v.txt", "word3vec")
     with pytest.raises(ParameterError, match="limit"):
@@ -299,8 +303,8 @@ def test_bad_line_deep_in_a_big_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert info.value.line == 418  # 1 header line + 417th row
 
 
-def test_truncated_binary(tiny: Vectors, tmp_path: Path) -> None:
-    save_vectors(tiny, tmp_path / "v.bin", "word2vec-binary")
+def test_truncated_binary(five_vectors: Vectors, tmp_path: Path) -> None:
+    save_vectors(five_vectors, tmp_path / "v.bin", "word2vec-binary")
     data = (tmp_path / "v.bin").read_bytes()
     (tmp_path / "cut.bin").write_bytes(data[:-20])
     with pytest.raises(FormatError, match="truncated"):
@@ -373,8 +377,8 @@ def test_compressed_text_is_read(tmp_path: Path) -> None:
         assert load_vectors(path).vectors.tolist() == [[1, 2], [3, 4]]
 
 
-def test_lookup_of_an_unknown_word(tiny: Vectors, tmp_path: Path) -> None:
-    save_vectors(tiny, tmp_path / "v.txt", "glove")
+def test_lookup_of_an_unknown_word(five_vectors: Vectors, tmp_path: Path) -> None:
+    save_vectors(five_vectors, tmp_path / "v.txt", "glove")
     with pytest.raises(VocabularyError, match="'prince' is not in the vocabulary"):
         load_vectors(tmp_path / "v.txt")["prince"]
 

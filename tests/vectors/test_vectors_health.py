@@ -91,7 +91,7 @@ def test_training_warns_and_records_the_measure(tmp_path, caplog, monkeypatch):
 
     monkeypatch.setattr(pipeline, "get_trainer", lambda method: collapsing_trainer)
     with caplog.at_level(logging.WARNING, logger="nlptk"):
-        vectors = nlptk.embed.train(LEE, "word2vec", out=tmp_path / "out", cache_dir=tmp_path / "cache")
+        vectors = nlptk.train_embeddings(LEE, "word2vec", out=tmp_path / "out", cache_dir=tmp_path / "cache")
     assert any("degenerate" in r.message for r in caplog.records)
     assert vectors.meta["mean_pairwise_cosine"] > DEGENERATE_COSINE
 
@@ -108,11 +108,11 @@ def test_fasttext_defaults_collapse_on_lee_and_the_tour_settings_do_not(tmp_path
     """The issue's case: 5 epochs at lr 0.05 on 60k tokens collapse; the README tour's settings do not."""
     common = {"minn": 3, "maxn": 6, "bucket": 100_000, "cache_dir": tmp_path, "workers": 1}
     with caplog.at_level(logging.WARNING, logger="nlptk"):
-        collapsed = nlptk.embed.train(LEE, "fasttext", **common)
+        collapsed = nlptk.train_embeddings(LEE, "fasttext", **common)
     assert collapsed.meta["mean_pairwise_cosine"] > DEGENERATE_COSINE
     assert any("degenerate" in r.message for r in caplog.records)
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="nlptk"):
-        tour = nlptk.embed.train(LEE, "fasttext", dim=50, epochs=10, lr=0.1, **common)
+        tour = nlptk.train_embeddings(LEE, "fasttext", dim=50, epochs=10, lr=0.1, **common)
     assert tour.meta["mean_pairwise_cosine"] < 0.4
     assert not [r for r in caplog.records if "degenerate" in r.message]

@@ -1,6 +1,6 @@
 """GloVe word vectors: co-occurrence counting (NumPy/SciPy) and training (PyTorch, CPU or CUDA).
 
-:func:`train_glove` is the trainer that ``nlptk.embed.train(..., method="glove")`` and
+:func:`train_glove` is the trainer that ``nlptk.train_embeddings(..., method="glove")`` and
 ``nlptk embed train --method glove`` call; :class:`GloVe` is the same thing with the
 scikit-learn shape. The counting (:func:`count_cooccurrences`) and the training
 (:func:`fit_glove`) can also be used on their own, and a saved
