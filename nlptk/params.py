@@ -45,6 +45,7 @@ from dataclasses import MISSING, dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from nlptk._deprecated import REMOVED_IN
 from nlptk.errors import ParameterError
 
 __all__ = [
@@ -164,7 +165,7 @@ def renamed_keyword(
             hint=f"give {new} only",
         )
     warnings.warn(
-        f"{where}({old}=...) is deprecated; use {new}=... (the old name goes in the next release)",
+        f"{where}({old}=...) is deprecated; use {new}=... ({old} will be removed in nlptk {REMOVED_IN})",
         DeprecationWarning,
         stacklevel=stacklevel,
     )
@@ -505,7 +506,7 @@ def _rename_deprecated(where: str, given: dict[str, Any], renamed: dict[str, str
                 f"{where} got {new}={given[new]!r} and its old name {old}={value!r}", hint=f"give {new} only"
             )
         warnings.warn(
-            f"{where}({old}=...) is deprecated; use {new}=... (the old name goes in the next release)",
+            f"{where}({old}=...) is deprecated; use {new}=... ({old} will be removed in nlptk {REMOVED_IN})",
             DeprecationWarning,
             stacklevel=stacklevel + 1,
         )
