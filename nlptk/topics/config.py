@@ -31,7 +31,7 @@ def _prior_from_text(value: Any) -> Any:
 @documented
 @dataclass(frozen=True)
 class LDAConfig(Params):
-    """The settings of an :class:`LDA` model (each field's help is its documentation).
+    """The settings of an :class:`~nlptk.topics.lda.LDA` model (each field's help is its documentation).
 
     ``alpha`` and ``eta`` take gensim's forms: a name, one number for every topic (word), or
     a sequence of numbers, one per topic (alpha) or per vocabulary word (eta; its length is
