@@ -5,6 +5,8 @@ a Kubernetes job) exactly as any PyTorch program, and the trainers find out from
 environment variables the launcher sets (``WORLD_SIZE``, ``RANK``, ``LOCAL_RANK``,
 ``MASTER_ADDR``, ``MASTER_PORT``) that they are one rank of many.
 
+* :func:`env_world_size` and :func:`env_rank` (from :mod:`nlptk.launch_env`, which does not
+  load torch) read what the launcher set.
 * :func:`init_distributed` joins the process group once per process (NCCL when training on
   CUDA, gloo on the CPU), with a timeout (``NLPTK_DIST_TIMEOUT`` seconds, default 600) so that
   a rank that dies makes the others stop instead of waiting for ever. Without ``WORLD_SIZE``
@@ -45,6 +47,7 @@ import torch.distributed as dist
 from torch import nn
 
 from nlptk.errors import DataError, DistributedError, NlptkError, ParameterError
+from nlptk.launch_env import LAUNCH_HINT, env_rank, env_world_size
 
 __all__ = [
     "DEFAULT_TIMEOUT_S",
@@ -63,38 +66,6 @@ logger = logging.getLogger(__name__)
 
 #: Seconds a collective waits for the other ranks before the job stops (``NLPTK_DIST_TIMEOUT``).
 DEFAULT_TIMEOUT_S = 600.0
-_LAUNCH_HINT = (
-    "launch with `torchrun --nproc-per-node N -m nlptk ...` (it sets WORLD_SIZE, RANK, LOCAL_RANK, "
-    "MASTER_ADDR and MASTER_PORT); by hand, set all five on every process"
-)
-
-
-def env_world_size() -> int:
-    """``WORLD_SIZE`` from the environment (1 when unset): how many ranks the launcher started.
-
-    Raises
-    ------
-    ParameterError
-        ``WORLD_SIZE`` is not a positive integer.
-    """
-    raw = os.environ.get("WORLD_SIZE", "").strip()
-    if not raw:
-        return 1
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ParameterError(f"WORLD_SIZE={raw!r} must be a positive integer", hint=_LAUNCH_HINT)
-    return value
-
-
-def env_rank() -> int:
-    """``RANK`` from the environment (0 when unset): the command line shows results on rank 0 only."""
-    try:
-        return int(os.environ.get("RANK", "0").strip() or 0)
-    except ValueError:
-        return 0
 
 
 def _env_int(name: str, world_size: int, default: int | None = None) -> int:
@@ -103,12 +74,12 @@ def _env_int(name: str, world_size: int, default: int | None = None) -> int:
         if default is not None:
             return default
         raise ParameterError(
-            f"WORLD_SIZE={world_size} asks for a distributed run, but {name} is not set", hint=_LAUNCH_HINT
+            f"WORLD_SIZE={world_size} asks for a distributed run, but {name} is not set", hint=LAUNCH_HINT
         )
     try:
         value = int(raw)
     except ValueError:
-        raise ParameterError(f"{name}={raw!r} must be an integer", hint=_LAUNCH_HINT) from None
+        raise ParameterError(f"{name}={raw!r} must be an integer", hint=LAUNCH_HINT) from None
     if not 0 <= value < world_size:
         raise ParameterError(f"{name}={value} is outside 0..{world_size - 1} (WORLD_SIZE={world_size})")
     return value
@@ -351,7 +322,7 @@ def init_distributed(device: torch.device | str = "cpu", *, timeout_s: float | N
             raise ParameterError(
                 f"WORLD_SIZE={world} asks for a distributed run, but {name} is not set "
                 "(rank 0's address and port, where the ranks meet)",
-                hint=_LAUNCH_HINT,
+                hint=LAUNCH_HINT,
             )
     if device.type == "mps":
         raise ParameterError(

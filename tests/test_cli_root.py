@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from nlptk import __version__
-from nlptk.cli.app import NlptkGroup, app
+from nlptk.cli.app import GROUPS, NlptkGroup, app, build_app, invoked_group
 from nlptk.errors import DataError, ParameterError
 
 runner = CliRunner()
@@ -35,6 +35,45 @@ def test_python_dash_m_runs_the_same_app() -> None:
     )
     assert proc.returncode == 0
     assert "embed" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "group"),
+    [
+        (["embed", "train", "c.txt"], "embed"),
+        (["-q", "-v", "--debug", "lsa", "fit"], "lsa"),
+        (["--threads", "2", "classify", "train"], "classify"),
+        (["--threads=2", "lm"], "lm"),
+        (["quickstart", "--out", "x"], "quickstart"),
+        (["--help"], None),
+        (["-q", "--version", "embed"], None),
+        (["nosuch", "embed"], None),
+        ([], None),
+    ],
+)
+def test_invoked_group_reads_past_the_root_options(args, group) -> None:
+    assert invoked_group(args) == group
+
+
+def test_one_group_app_answers_as_the_whole_app() -> None:
+    for args in (["embed", "train", "--help"], ["embed", "nosuch"], ["cache", "list", "--help"]):
+        alone, whole = runner.invoke(build_app(args[0]), args), runner.invoke(app, args)
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output), args
+    assert set(GROUPS) | {"quickstart"} == {c for c in typer.main.get_command(app).commands}
+
+
+def test_a_command_run_imports_only_its_group() -> None:
+    """``nlptk embed ...`` does not import (nor build) the classify, lm or lda commands."""
+    code = (
+        "import sys; from nlptk.cli.app import main; sys.argv = ['nlptk', 'embed', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('nlptk.cli.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    loaded = out.stdout.strip().splitlines()[-1]
+    assert "nlptk.cli.embed'" in loaded
+    for other in ("classify", "lm", "lda", "corpus", "similarity", "export"):
+        assert f"nlptk.cli.{other}'" not in loaded, loaded
 
 
 def _app_raising(exc: BaseException) -> typer.Typer:

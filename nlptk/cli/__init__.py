@@ -3,7 +3,8 @@
 One layout for every group, ``nlptk <group> <command>``:
 
 * ``nlptk/cli/<group>.py`` defines the group's ``app = typer.Typer(...)``, and
-  :mod:`nlptk.cli.app` adds it with ``add_typer``.
+  :mod:`nlptk.cli.app` adds it with ``add_typer`` (a new group is one line in its ``GROUPS``;
+  a run imports only the group it invokes).
 * A small group (``lsa``, ``lda``, ``lm``, ``corpus``, ``topics``, ``similarity``, ``vectors``,
   ``cache``) defines its commands in that file with ``@app.command``.
 * A group whose commands outgrow one file (``embed``, ``classify``, ``export``) keeps only the

@@ -9,7 +9,9 @@ Exit codes: 0 success, 2 bad input or usage (a :class:`~nlptk.errors.NlptkError`
 from __future__ import annotations
 
 import errno
+import importlib
 import os
+import sys
 import traceback
 from typing import Annotated, Any
 
@@ -18,24 +20,12 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from nlptk._version import __version__
-from nlptk.cli import (
-    cache,
-    classify,
-    corpus,
-    embed,
-    export,
-    lda,
-    lm,
-    lsa,
-    quickstart,
-    similarity,
-    topics,
-    vectors,
-)
 from nlptk.cli._common import err_console, setup_logging
 from nlptk.errors import NlptkError
 
-__all__ = ["app", "main"]
+__all__ = ["GROUPS", "app", "build_app", "invoked_group", "main"]
+
+app: typer.Typer  # the whole app: built on first use, by the module's __getattr__ below
 
 
 def _passthrough_exceptions() -> tuple[type[BaseException], ...]:
@@ -112,17 +102,6 @@ def _unforeseen(exc: BaseException, debug: bool) -> typer.Exit:
     return _fail(f"{type(exc).__name__}: {exc}{hint}", 1)
 
 
-app = typer.Typer(
-    name="nlptk",
-    cls=NlptkGroup,
-    help="Word embeddings and recurrent text classifiers: train, load, evaluate, explore, transfer.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"nlptk {__version__}")
@@ -134,7 +113,6 @@ def _version(value: bool) -> None:
 _TORCH_GROUPS = frozenset({"classify", "lm"})
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
@@ -169,20 +147,80 @@ def root(
             set_threads(default_threads())
 
 
-app.add_typer(corpus.app, name="corpus")
-app.add_typer(embed.app, name="embed")
-app.add_typer(lsa.app, name="lsa")
-app.add_typer(lda.app, name="lda")
-app.add_typer(topics.app, name="topics")
-app.add_typer(similarity.app, name="similarity")
-app.add_typer(classify.app, name="classify")
-app.add_typer(lm.app, name="lm")
-app.add_typer(export.app, name="export")
-app.add_typer(cache.app, name="cache")
-app.add_typer(vectors.app, name="vectors")
-app.command("quickstart")(quickstart.quickstart)
+#: Command group -> the module whose ``app`` holds its commands, in ``--help`` order.
+GROUPS: dict[str, str] = {
+    "corpus": "nlptk.cli.corpus",
+    "embed": "nlptk.cli.embed",
+    "lsa": "nlptk.cli.lsa",
+    "lda": "nlptk.cli.lda",
+    "topics": "nlptk.cli.topics",
+    "similarity": "nlptk.cli.similarity",
+    "classify": "nlptk.cli.classify",
+    "lm": "nlptk.cli.lm",
+    "export": "nlptk.cli.export",
+    "cache": "nlptk.cli.cache",
+    "vectors": "nlptk.cli.vectors",
+}
+# root options that take a value (the others are flags)
+_VALUE_OPTIONS = frozenset({"--threads"})
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The root app with every command group, or with the group ``only`` alone.
+
+    Each group's module is imported here, so a run of one command imports (and typer builds)
+    that command's group only: the start-up a small ``nlptk embed train`` pays (issue 17).
+    """
+    root_app = typer.Typer(
+        name="nlptk",
+        cls=NlptkGroup,
+        help="Word embeddings and recurrent text classifiers: train, load, evaluate, explore, transfer.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    root_app.callback()(root)
+    for name, module in GROUPS.items():
+        if only is None or only == name:
+            root_app.add_typer(importlib.import_module(module).app, name=name)
+    if only is None or only == "quickstart":
+        from nlptk.cli.quickstart import quickstart
+
+        root_app.command("quickstart")(quickstart)
+    return root_app
+
+
+def invoked_group(args: list[str]) -> str | None:
+    """The command group (or top-level command) ``args`` run, or None when it is not clear
+    (help, version, no command, an unknown name): then the whole app answers.
+
+    Examples
+    --------
+    >>> invoked_group(["-q", "embed", "train", "corpus.txt"])
+    'embed'
+    >>> invoked_group(["--threads", "2", "classify", "train"]), invoked_group(["--help"])
+    ('classify', None)
+    """
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-h", "--help", "--version"):
+            return None
+        if arg.startswith("-"):
+            i += 2 if arg in _VALUE_OPTIONS else 1
+            continue
+        return arg if arg in GROUPS or arg == "quickstart" else None
+    return None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the whole app, built on first use (tests, typer's CliRunner)
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: builds only the command group the arguments name."""
+    build_app(invoked_group(sys.argv[1:]))()

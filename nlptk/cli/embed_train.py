@@ -57,7 +57,7 @@ def train_command(
     manifest) and, for fastText, model.bin (vectors for unseen words). Each method's options
     are listed with the methods that take them; giving one to another method is an error.
     """
-    from nlptk.distributed import env_rank
+    from nlptk.launch_env import env_rank  # not nlptk.distributed: word2vec needs no torch
 
     tok: dict[str, Any] = {"name": tokenizer}
     if lowercase is not None:

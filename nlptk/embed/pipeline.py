@@ -269,14 +269,15 @@ def train_embeddings(
     if out is not None:
         check_output(out, force=force)
     ctx = _distributed_context(method, config)
+    is_main = ctx is None or ctx.is_main
     tok = get_tokenizer(tokenizer)
     source = open_corpus(corpus, column=column, encoding=encoding, data_dir=data_dir)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    if not ctx.is_main:
+    if ctx is not None and not is_main:
         ctx.barrier()  # under torchrun rank 0 tokenizes; the others then find its cache
     cache = tokenize_to_cache(source, tok, cache_dir=cache_dir, progress=progress)
-    if ctx.is_main:
+    if ctx is not None and is_main:
         ctx.barrier()
     timings["tokenize"] = round(time.perf_counter() - started, 3)
 
@@ -286,13 +287,13 @@ def train_embeddings(
             vectors = trainer(cache.path, workdir=workdir, progress=progress, config=config)
         except NlptkError as exc:  # the tokens cache is an inner file: name the user's corpus
             if exc.path is not None and Path(exc.path) == Path(cache.path):
-                exc.path = source.describe().get("path") or os.fspath(corpus)
+                exc.path = cache.corpus.get("path") or os.fspath(corpus)
             raise
         timings["train"] = round(time.perf_counter() - t0, 3)
         cosine = check_vectors(vectors, source=f"{method} vectors")
         if cosine is not None:
             vectors.meta["mean_pairwise_cosine"] = round(cosine, 4)
-        vectors.meta.update(_manifest(method, vectors, tok, source, cache, timings))
+        vectors.meta.update(_manifest(method, vectors, tok, cache, timings))
         if workdir is not None:
             t1 = time.perf_counter()
             _write_output(vectors, workdir, formats)
@@ -302,7 +303,7 @@ def train_embeddings(
             _rewrite_meta(workdir, vectors.meta)
         return vectors
 
-    if out is None or not ctx.is_main:  # rank 0 alone writes
+    if out is None or not is_main:  # rank 0 alone writes
         return run(None)
     with atomic_directory(out, force=force) as workdir:
         vectors = run(workdir)
@@ -314,18 +315,20 @@ def train_embeddings(
 
 
 def _distributed_context(method: str, config: Any) -> Any:
-    """The torchrun context (one process without torchrun); only GloVe trains on several ranks."""
-    from nlptk.distributed import LOCAL, env_world_size, init_distributed
+    """The torchrun context, or None for one process (without torchrun, torch is not loaded:
+    word2vec and fastText do not need it); only GloVe trains on several ranks."""
+    from nlptk.launch_env import env_world_size
 
     world = env_world_size()
     if world == 1:
-        return LOCAL
+        return None
     if method != "glove":
         raise ParameterError(
             f"{method} trains on one machine (many threads), but it was launched on {world} ranks",
             hint=f"run `nlptk embed train --method {method} --workers N` without torchrun; "
             "only --method glove runs under torchrun",
         )
+    from nlptk.distributed import init_distributed
     from nlptk.embed.glove.trainer import resolve_device
 
     return init_distributed(resolve_device(getattr(config, "device", "auto")))
@@ -335,7 +338,6 @@ def _manifest(
     method: str,
     vectors: Vectors,
     tokenizer: Tokenizer,
-    corpus: Corpus,
     cache: TokensCache,
     timings: dict[str, float],
 ) -> dict[str, Any]:
@@ -346,7 +348,7 @@ def _manifest(
         "seed": params.get("seed"),
         "tokenizer": tokenizer.to_config(),
         "corpus": {
-            **corpus.describe(),
+            **cache.corpus,
             "documents": cache.documents,
             "tokens": cache.tokens,
             "tokens_file": os.fspath(cache.path),

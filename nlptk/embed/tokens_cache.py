@@ -26,7 +26,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -73,6 +73,9 @@ class TokensCache:
         True when an existing cache entry was used.
     seconds : float
         Time spent tokenizing (0 when reused).
+    corpus : dict
+        The corpus's :meth:`~nlptk.text.corpus.Corpus.describe`, taken once when the cache
+        key was made (run manifests use it as it is).
     """
 
     path: Path
@@ -80,6 +83,7 @@ class TokensCache:
     tokens: int
     reused: bool
     seconds: float
+    corpus: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -221,12 +225,27 @@ def clear_cache(
     return entries
 
 
-def _cache_key(corpus: Corpus, tokenizer: Tokenizer) -> str:
-    blob = json.dumps(
-        {"version": _CACHE_VERSION, "corpus": corpus.fingerprint(), "tokenizer": tokenizer.to_config()},
-        sort_keys=True,
-    )
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+@dataclass(frozen=True)
+class _Source:
+    """What the cache knows of a corpus, computed once per call: its description, its
+    fingerprint, the tokenizer config, and the cache key made from them."""
+
+    corpus: Corpus
+    description: dict[str, Any]
+    fingerprint: str
+    tokenizer: dict[str, Any]
+
+    @classmethod
+    def of(cls, corpus: Corpus, tokenizer: Tokenizer) -> _Source:
+        return cls(corpus, corpus.describe(), corpus.fingerprint(), tokenizer.to_config())
+
+    @property
+    def key(self) -> str:
+        blob = json.dumps(
+            {"version": _CACHE_VERSION, "corpus": self.fingerprint, "tokenizer": self.tokenizer},
+            sort_keys=True,
+        )
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
 
 def _tokenize_block(
@@ -293,7 +312,7 @@ def _read_blocks(handle: IO[bytes]) -> Iterator[bytes]:
 def _tokenize_text_file(
     corpus: TextLineCorpus,
     tokenizer: Tokenizer,
-    sink: _BufferedSink,
+    sink: IO[bytes],
     processes: int,
     progress: ProgressCallback | None,
 ) -> tuple[int, int, int]:
@@ -356,7 +375,7 @@ def _tokenize_text_file(
 
 
 def _tokenize_documents(
-    corpus: Corpus, tokenizer: Tokenizer, sink: _BufferedSink, progress: ProgressCallback | None
+    corpus: Corpus, tokenizer: Tokenizer, sink: IO[bytes], progress: ProgressCallback | None
 ) -> tuple[int, int, int]:
     """General path: any corpus, document by document, written in large chunks."""
     documents = tokens = read = 0
@@ -430,7 +449,8 @@ def tokenize_to_cache(
     """
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     folder = folder / "tokens"
-    key = _cache_key(corpus, tokenizer)
+    source = _Source.of(corpus, tokenizer)
+    key = source.key
     tokens_path = folder / f"{key}.tokens.txt"
     sidecar_path = folder / f"{key}.json"
     if tokens_path.is_file() and sidecar_path.is_file():
@@ -447,11 +467,12 @@ def tokenize_to_cache(
                 info["tokens"],
             )
             report(progress, "tokenize", "end", 1, 1, tokens=info["tokens"], cached=True)
-            return TokensCache(tokens_path, int(info["documents"]), int(info["tokens"]), True, 0.0)
+            documents, tokens = int(info["documents"]), int(info["tokens"])
+            return TokensCache(tokens_path, documents, tokens, True, 0.0, source.description)
     created = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
     make_folder(folder)
     try:
-        return _tokenize(corpus, tokenizer, key, tokens_path, sidecar_path, processes, progress)
+        return _tokenize(source, tokenizer, key, tokens_path, sidecar_path, processes, progress)
     except BaseException:
         for made in created:  # a failed first run leaves no empty cache folders behind
             with contextlib.suppress(OSError):
@@ -460,7 +481,7 @@ def tokenize_to_cache(
 
 
 def _tokenize(
-    corpus: Corpus,
+    source: _Source,
     tokenizer: Tokenizer,
     key: str,
     tokens_path: Path,
@@ -470,15 +491,16 @@ def _tokenize(
 ) -> TokensCache:
     if processes is None:
         processes = min(os.cpu_count() or 1, 4)
-    logger.info("tokenizing %s with %r into %s", corpus.describe().get("path"), tokenizer, tokens_path)
+    corpus = source.corpus
+    logger.info("tokenizing %s with %r into %s", source.description.get("path"), tokenizer, tokens_path)
     start = time.perf_counter()
+    # The handle is an io.BufferedWriter; both paths hand it chunks of about _BLOCK_BYTES,
+    # which it passes straight to the file.
     with atomic_write(tokens_path, "wb", force=True) as sink:
-        buffered = _BufferedSink(sink)
         if isinstance(corpus, TextLineCorpus) and corpus.limit is None:
-            documents, tokens, read = _tokenize_text_file(corpus, tokenizer, buffered, processes, progress)
+            documents, tokens, read = _tokenize_text_file(corpus, tokenizer, sink, processes, progress)
         else:
-            documents, tokens, read = _tokenize_documents(corpus, tokenizer, buffered, progress)
-        buffered.flush()
+            documents, tokens, read = _tokenize_documents(corpus, tokenizer, sink, progress)
         if tokens == 0:
             raise DataError(
                 f"the corpus has no tokens after tokenization ({read} lines or documents read, "
@@ -493,9 +515,9 @@ def _tokenize(
         "documents": documents,
         "tokens": tokens,
         "bytes": tokens_path.stat().st_size,
-        "fingerprint": corpus.fingerprint(),
-        "corpus": corpus.describe(),
-        "tokenizer": tokenizer.to_config(),
+        "fingerprint": source.fingerprint,
+        "corpus": source.description,
+        "tokenizer": source.tokenizer,
         "seconds": round(seconds, 3),
         "tokens_per_s": round(tokens / seconds) if seconds > 0 else None,
         "created": _now(),
@@ -510,26 +532,4 @@ def _tokenize(
         tokens / max(seconds, 1e-9),
     )
     report(progress, "tokenize", "end", 1, 1, tokens=tokens, tokens_per_s=tokens / max(seconds, 1e-9))
-    return TokensCache(tokens_path, documents, tokens, False, seconds)
-
-
-class _BufferedSink:
-    """Collects small writes into large ones (the tokens file is written in big chunks)."""
-
-    def __init__(self, raw: IO[bytes], size: int = 8 << 20) -> None:
-        self._raw = raw
-        self._parts: list[bytes] = []
-        self._size = 0
-        self._limit = size
-
-    def write(self, data: bytes) -> None:
-        self._parts.append(data)
-        self._size += len(data)
-        if self._size >= self._limit:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._parts:
-            self._raw.write(b"".join(self._parts))
-            self._parts.clear()
-            self._size = 0
+    return TokensCache(tokens_path, documents, tokens, False, seconds, source.description)

@@ -174,8 +174,7 @@ def train_word2vec(
     final = {"loss": reporter.losses[-1]} if reporter.losses else {}
     report(progress, "train", "end", epochs, epochs, **final, words_per_s=speed)
     kv = model.wv
-    counts = np.asarray([kv.get_vecattr(w, "count") for w in kv.index_to_key], dtype=np.int64)
-    kv.expandos["count"] = counts
+    kv.expandos["count"] = np.asarray(kv.expandos["count"], dtype=np.int64)  # row i's count, as int64
     params = {**config.to_dict(), "workers": workers}
     meta = {
         "method": "word2vec",

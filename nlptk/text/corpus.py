@@ -307,7 +307,7 @@ def open_corpus(
       given, gives a :class:`ColumnCorpus`;
     * another file gives a :class:`TextLineCorpus`;
     * a name that is not an existing path is looked up in the corpus registry
-      (:func:`nlptk.text.registry.resolve_corpus`).
+      (:func:`nlptk.text.registry.lookup_corpus`).
 
     Examples
     --------
@@ -326,10 +326,9 @@ def open_corpus(
             hint="save the text to a file first (for example: cat ... > corpus.txt)",
         )
     if is_registry_name(source):
-        from nlptk.text.registry import corpus_info, resolve_corpus  # a registry name
+        from nlptk.text.registry import lookup_corpus  # a registry name
 
-        path = resolve_corpus(str(source), data_dir=data_dir)
-        info = corpus_info(str(source))
+        info, path = lookup_corpus(str(source), data_dir=data_dir)
         if encoding == "utf-8":  # the default: use the encoding the registry knows (lee.cor is cp1252)
             encoding = info.encoding
         if column is None and info.format in ("csv", "tsv", "jsonl"):

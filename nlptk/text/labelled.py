@@ -287,10 +287,9 @@ def _resolve_source(
     path = Path(source)
     text = os.fspath(source)
     if is_registry_name(text):
-        from nlptk.text.registry import corpus_info, resolve_corpus
+        from nlptk.text.registry import lookup_corpus
 
-        info = corpus_info(text.split(":", 1)[0])
-        path = resolve_corpus(text, data_dir=data_dir)
+        info, path = lookup_corpus(text, data_dir=data_dir)
         return path, encoding or info.encoding, format or info.labelled_format
     return path, encoding or "utf-8", format
 

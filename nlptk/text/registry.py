@@ -52,6 +52,7 @@ __all__ = [
     "find_local",
     "is_registry_name",
     "list_corpora",
+    "lookup_corpus",
     "read_registry",
     "registry_entries",
     "resolve_corpus",
@@ -341,9 +342,7 @@ def _shipped_path(info: CorpusInfo, split: str) -> Path | None:
     return p if p.exists() else None
 
 
-def find_local(name: str, *, data_dir: PathLike | None = None) -> Path | None:
-    """The local path of a named corpus (data folder first, then shipped copies), or None."""
-    info = corpus_info(name)
+def _find_local(info: CorpusInfo, name: str, data_dir: PathLike | None) -> Path | None:
     split = _split_of(info, name)
     root = _data_dir(data_dir)
     for rel in info.splits.get(split, []):
@@ -355,6 +354,11 @@ def find_local(name: str, *, data_dir: PathLike | None = None) -> Path | None:
             elif candidate.is_file():
                 return candidate
     return _shipped_path(info, split)
+
+
+def find_local(name: str, *, data_dir: PathLike | None = None) -> Path | None:
+    """The local path of a named corpus (data folder first, then shipped copies), or None."""
+    return _find_local(corpus_info(name), name, data_dir)
 
 
 def resolve_corpus(name: str, *, data_dir: PathLike | None = None, download: bool = False) -> Path:
@@ -384,16 +388,38 @@ def resolve_corpus(name: str, *, data_dir: PathLike | None = None, download: boo
     >>> resolve_corpus("lee_background").name
     'lee_background.cor'
     """
+    return lookup_corpus(name, data_dir=data_dir, download=download)[1]
+
+
+def lookup_corpus(
+    name: str, *, data_dir: PathLike | None = None, download: bool = False
+) -> tuple[CorpusInfo, Path]:
+    """The registry entry of a named corpus and its path, looked up once.
+
+    The same as ``(corpus_info(name), resolve_corpus(name, ...))``, for readers that need
+    both (the entry says how to read the file: encoding, format, text column).
+
+    Raises
+    ------
+    ParameterError, InputFileError, DownloadError
+        As :func:`resolve_corpus`.
+
+    Examples
+    --------
+    >>> info, path = lookup_corpus("lee_background")
+    >>> info.format, path.name
+    ('lines', 'lee_background.cor')
+    """
     info = corpus_info(name)
-    found = find_local(name, data_dir=data_dir)
+    found = _find_local(info, name, data_dir)
     if found is not None:
-        return found
+        return info, found
     root = _data_dir(data_dir)
     if download and info.downloadable:
         download_corpus(info.name, data_dir=root)
-        found = find_local(name, data_dir=data_dir)
+        found = _find_local(info, name, data_dir)
         if found is not None:
-            return found
+            return info, found
         raise DataError(
             f"downloaded corpus {info.name!r} but found none of its expected files",
             path=root,

@@ -61,15 +61,24 @@ def _mark_class() -> str:
     return "".join(ranges)
 
 
-def _patterns(punctuation: bool) -> str:
-    marks = _mark_class()
+def _patterns(punctuation: bool, *, ascii: bool = False) -> str:
+    """The tokenizer's pattern; ``ascii=True`` gives the one to compile with :data:`re.ASCII`,
+    which finds the same tokens in ASCII text, faster (no mark ranges to test)."""
+    marks = "" if ascii else _mark_class()
+    # On ASCII text re.ASCII's \s lacks the separators \x1c-\x1f, which Unicode \s has.
+    space = r"\s\x1c-\x1f" if ascii else r"\s"
     word_char = rf"[\w{marks}]"
     alnum = rf"\d+[^\W\d_]{word_char}*"
     word = rf"[^\W\d_](?:{word_char}|['’\-](?={word_char}))*|_+{word_char}*"
     parts = [alnum, _NUMBER, word]
     if punctuation:
-        parts.append(rf"[^\w\s{marks}]")
+        parts.append(rf"[^\w{space}{marks}]")
     return "|".join(parts)
+
+
+#: Finds a character other than an ASCII letter or ASCII whitespace. Text without one (text8 and
+#: other cleaned corpora) has the letter runs as tokens: ``str.split`` finds them 10x faster.
+_NOT_LETTER_OR_SPACE = re.compile(r"[^A-Za-z \t\n\r\x0b\x0c]").search
 
 
 class Tokenizer:
@@ -131,7 +140,21 @@ class RegexTokenizer(Tokenizer):
         self.lowercase = lowercase
         self.numbers = numbers
         self.punctuation = punctuation
-        self._findall: Callable[[str], list[str]] = re.compile(_patterns(punctuation == "keep")).findall
+        keep = punctuation == "keep"
+        self._findall_ascii: Callable[[str], list[str]] = re.compile(
+            _patterns(keep, ascii=True), re.ASCII
+        ).findall
+        self._findall_unicode: Callable[[str], list[str]] | None = None  # compiled on first use
+
+    def _findall(self, text: str) -> list[str]:
+        """The pattern's matches in ``text``, by the fastest of three equivalent ways."""
+        if text.isascii():
+            if _NOT_LETTER_OR_SPACE(text) is None:
+                return text.split()
+            return self._findall_ascii(text)
+        if self._findall_unicode is None:
+            self._findall_unicode = re.compile(_patterns(self.punctuation == "keep")).findall
+        return self._findall_unicode(text)
 
     def __call__(self, text: str) -> list[str]:
         if self.lowercase:

@@ -3,7 +3,14 @@
 Usage::
 
     python scripts/bench/embed_train.py CORPUS [--dim 100 --epochs 5 --workers 2 --min-count 5
-        --window 5 --sg --ft-epochs N --methods word2vec,fasttext --workdir DIR --keep-doc-lines]
+        --window 5 --sg --ft-epochs N --methods word2vec,fasttext --workdir DIR --keep-doc-lines
+        --max-bytes N --line-chars N --rounds N]
+
+Issue 17's small-corpus case (the fixed cost a user with a small corpus pays: the 2.1M-token
+text8 prefix cut into 2000-character documents, dim 100, 3 epochs, 2 workers)::
+
+    python scripts/bench/embed_train.py ../shared/data/corpora/text8_prefix_12M.gz \
+        --line-chars 2000 --epochs 3 --rounds 3 --no-eval
 
 What is compared, on the same tokens and the same parameters:
 
@@ -24,6 +31,9 @@ What is compared, on the same tokens and the same parameters:
   process, timed whole: a first run with an empty tokens cache (tokenization included,
   ``cold``) and a second run that reuses the cache (``cached``). It writes the native vectors
   folder and meta.json (and for fastText keeps model.bin and loads it back for subword vectors).
+* **Rounds.** ``--rounds N`` runs every variant N times, interleaved (direct, direct without
+  loss, nlptk with an empty cache, nlptk cached; then again), and reports the median wall and
+  CPU seconds (each round's figures beside them). Ratios are of the medians.
 * The benchmark checks that nlptk's cached tokens file and the direct baseline's file are
   byte-identical, so both train on the same tokens.
 * CPU seconds (user + system) of every process are reported beside wall times, with their
@@ -42,6 +52,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -82,8 +93,33 @@ print(json.dumps({"train_s": t1 - t0, "save_s": t2 - t1, "words": int(freqs.sum(
 """
 
 
-def prepare_corpus(source: Path, target: Path, keep_doc_lines: bool, max_bytes: int | None) -> dict[str, Any]:
-    """Write the prose of ``source`` (maybe compressed) to ``target``, uncompressed."""
+def cut_line(raw: bytes, line_chars: int) -> list[bytes]:
+    """``raw`` (one line) cut at spaces into lines of at most ``line_chars`` characters.
+
+    A word longer than ``line_chars`` is cut where the limit falls. The spaces at the cuts are
+    dropped, so the tokens stay the same.
+    """
+    text = raw.rstrip(b"\r\n").strip(b" ")
+    pieces: list[bytes] = []
+    start = 0
+    while len(text) - start > line_chars:
+        cut = text.rfind(b" ", start, start + line_chars + 1)
+        end = cut if cut > start else start + line_chars
+        pieces.append(text[start:end] + b"\n")
+        start = end + 1 if cut > start else end
+    if start < len(text):
+        pieces.append(text[start:] + b"\n")
+    return pieces
+
+
+def prepare_corpus(
+    source: Path, target: Path, keep_doc_lines: bool, max_bytes: int | None, line_chars: int | None = None
+) -> dict[str, Any]:
+    """Write the prose of ``source`` (maybe compressed) to ``target``, uncompressed.
+
+    ``line_chars`` cuts every line at spaces into lines of at most that many characters (text8
+    is one 100 MB line; issue 17's small-corpus case cuts it into 2000-character documents).
+    """
     from nlptk.io import open_binary
 
     lines = dropped = 0
@@ -92,8 +128,11 @@ def prepare_corpus(source: Path, target: Path, keep_doc_lines: bool, max_bytes: 
             if not keep_doc_lines and (raw.startswith(b"<doc ") or raw.rstrip(b"\r\n") == b"</doc>"):
                 dropped += 1
                 continue
-            out.write(raw)
-            lines += 1
+            for piece in cut_line(raw, line_chars) if line_chars else [raw]:
+                out.write(piece)
+                lines += 1
+                if max_bytes is not None and out.tell() >= max_bytes:
+                    break
             if max_bytes is not None and out.tell() >= max_bytes:
                 break
     return {"lines": lines, "wrapper_lines_dropped": dropped, "bytes": target.stat().st_size}
@@ -154,6 +193,17 @@ def evaluate(vectors: Any) -> dict[str, Any]:
     }
 
 
+def _median_entry(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last round's details with the median wall and CPU seconds over all rounds."""
+    entry = dict(rounds[-1])
+    for key in ("wall_s", "cpu_s"):
+        values = [r[key] for r in rounds]
+        entry[key] = round(statistics.median(values), 2)
+        if len(rounds) > 1:
+            entry[f"{key}_rounds"] = values
+    return entry
+
+
 def run_method(method: str, args: argparse.Namespace, work: Path, corpus: Path, direct_tokens: Path) -> dict:
     from gensim.models import KeyedVectors
 
@@ -171,62 +221,76 @@ def run_method(method: str, args: argparse.Namespace, work: Path, corpus: Path, 
         "tokens": str(direct_tokens),
     }
     env = {**os.environ, "NLPTK_CACHE": str(work / f"cache-{method}"), "PYTHONHASHSEED": "0"}
-    shutil.rmtree(env["NLPTK_CACHE"], ignore_errors=True)
-    result: dict[str, Any] = {"epochs": epochs}
-
-    # direct
-    out_direct = work / f"direct-{method}"
-    shutil.rmtree(out_direct, ignore_errors=True)
-    out_direct.mkdir()
+    result: dict[str, Any] = {"epochs": epochs, "rounds": args.rounds}
     script = DIRECT_WORD2VEC if method == "word2vec" else DIRECT_FASTTEXT
-    seconds, cpu, stdout = timed(
-        [sys.executable, "-c", script, json.dumps({**params, "out": str(out_direct)})], env
-    )
-    info = json.loads(stdout.strip().splitlines()[-1])
-    result["direct"] = {
-        "wall_s": round(seconds, 2),
-        "cpu_s": round(cpu, 2),
-        "train_s": round(info["train_s"], 2),
-        "words_per_s": round(info["words"] * epochs / info["train_s"]),
-        "vocab": info["vocab"],
-        "peak_memory_mb": round(info["peak_mb"]),
-    }
-
-    if method == "word2vec":  # the same call without gensim's loss bookkeeping, for reference
-        out_nl = work / f"direct-{method}-noloss"
-        shutil.rmtree(out_nl, ignore_errors=True)
-        out_nl.mkdir()
-        seconds_nl, cpu_nl, _ = timed(
-            [sys.executable, "-c", script, json.dumps({**params, "out": str(out_nl), "compute_loss": False})],
-            env,
-        )
-        result["direct_without_loss"] = {"wall_s": round(seconds_nl, 2), "cpu_s": round(cpu_nl, 2)}
-
-    # nlptk, cold cache then cached
+    out_direct = work / f"direct-{method}"
     cmd = [sys.executable, "-m", "nlptk", "-q", "embed", "train", str(corpus), "--method", method,
            "--dim", str(args.dim), "--window", str(args.window), "--min-count", str(args.min_count),
            "--workers", str(args.workers), "--epochs", str(epochs), "--no-progress", "--force"]  # fmt: skip
     cmd += ["--sg" if args.sg else "--cbow"] if method == "word2vec" else []
-    for run in ("cold", "cached"):
-        out = work / f"nlptk-{method}-{run}"
-        shutil.rmtree(out, ignore_errors=True)
-        seconds, cpu, _ = timed([*cmd, "--out", str(out)], env)
-        meta = json.loads((out / "meta.json").read_text())["meta"]
-        result[f"nlptk_{run}"] = {
+    runs: dict[str, list[dict[str, Any]]] = {
+        "direct": [],
+        "direct_without_loss": [],
+        "cold": [],
+        "cached": [],
+    }
+    for _ in range(args.rounds):  # interleaved: each round runs every variant once, in the same order
+        shutil.rmtree(env["NLPTK_CACHE"], ignore_errors=True)
+        shutil.rmtree(out_direct, ignore_errors=True)
+        out_direct.mkdir()
+        seconds, cpu, stdout = timed(
+            [sys.executable, "-c", script, json.dumps({**params, "out": str(out_direct)})], env
+        )
+        info = json.loads(stdout.strip().splitlines()[-1])
+        runs["direct"].append({
             "wall_s": round(seconds, 2),
             "cpu_s": round(cpu, 2),
-            "tokenize_s": meta["timings"]["tokenize"],
-            "train_s": meta["timings"]["train"],
-            "write_s": meta["timings"].get("write"),
-            "tokens_cache_reused": meta["corpus"]["tokens_cache_reused"],
-            "tokens_per_s": meta["corpus"]["tokens_per_s"],
-            "words_per_s": round(meta["corpus"]["tokens"] * epochs / meta["timings"]["train"]),
-            "vocab": meta["vocab_size"],
-            "peak_memory_mb": round(meta["peak_memory_mb"]),
-        }
-        if run == "cold":
-            cached_file = Path(meta["corpus"]["tokens_file"])
-            result["same_tokens_as_direct"] = sha256(cached_file) == sha256(direct_tokens)
+            "train_s": round(info["train_s"], 2),
+            "words_per_s": round(info["words"] * epochs / info["train_s"]),
+            "vocab": info["vocab"],
+            "peak_memory_mb": round(info["peak_mb"]),
+        })  # fmt: skip
+
+        if method == "word2vec":  # the same call without gensim's loss bookkeeping, for reference
+            out_nl = work / f"direct-{method}-noloss"
+            shutil.rmtree(out_nl, ignore_errors=True)
+            out_nl.mkdir()
+            seconds_nl, cpu_nl, _ = timed(
+                [
+                    sys.executable,
+                    "-c",
+                    script,
+                    json.dumps({**params, "out": str(out_nl), "compute_loss": False}),
+                ],
+                env,
+            )
+            runs["direct_without_loss"].append({"wall_s": round(seconds_nl, 2), "cpu_s": round(cpu_nl, 2)})
+
+        for run in ("cold", "cached"):  # nlptk, empty tokens cache then cached
+            out = work / f"nlptk-{method}-{run}"
+            shutil.rmtree(out, ignore_errors=True)
+            seconds, cpu, _ = timed([*cmd, "--out", str(out)], env)
+            meta = json.loads((out / "meta.json").read_text())["meta"]
+            runs[run].append({
+                "wall_s": round(seconds, 2),
+                "cpu_s": round(cpu, 2),
+                "tokenize_s": meta["timings"]["tokenize"],
+                "train_s": meta["timings"]["train"],
+                "write_s": meta["timings"].get("write"),
+                "tokens_cache_reused": meta["corpus"]["tokens_cache_reused"],
+                "tokens_per_s": meta["corpus"]["tokens_per_s"],
+                "words_per_s": round(meta["corpus"]["tokens"] * epochs / meta["timings"]["train"]),
+                "vocab": meta["vocab_size"],
+                "peak_memory_mb": round(meta["peak_memory_mb"]),
+            })  # fmt: skip
+            if run == "cold":
+                cached_file = Path(meta["corpus"]["tokens_file"])
+                result["same_tokens_as_direct"] = sha256(cached_file) == sha256(direct_tokens)
+    result["direct"] = _median_entry(runs["direct"])
+    if runs["direct_without_loss"]:
+        result["direct_without_loss"] = _median_entry(runs["direct_without_loss"])
+    for run in ("cold", "cached"):
+        result[f"nlptk_{run}"] = _median_entry(runs[run])
     direct = result["direct"]["wall_s"]
     result["ratio_cold"] = round(result["nlptk_cold"]["wall_s"] / direct, 3)
     result["ratio_cold_vs_direct_including_its_tokenization"] = round(
@@ -276,12 +340,21 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the trained outputs")
     parser.add_argument("--no-eval", action="store_true", help="skip the quality evaluation")
     parser.add_argument("--max-bytes", type=int, default=None, help="use only the first N bytes of prose")
+    parser.add_argument(
+        "--line-chars",
+        type=int,
+        default=None,
+        help="cut lines at spaces into documents of at most N characters",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="interleaved rounds of every variant; medians are reported"
+    )
     args = parser.parse_args()
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="nlptk-bench-embed-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "corpus.txt"
-    corpus_info = prepare_corpus(args.corpus, corpus, args.keep_doc_lines, args.max_bytes)
+    corpus_info = prepare_corpus(args.corpus, corpus, args.keep_doc_lines, args.max_bytes, args.line_chars)
     direct_tokens = work / "direct_tokens.txt"
     args.prepare_s, args.prepare_cpu_s = prepare_direct_tokens(corpus, direct_tokens)
     with open(direct_tokens, encoding="utf-8") as fh:
@@ -289,13 +362,15 @@ def main() -> None:
     report: dict[str, Any] = {
         "corpus": {"source": str(args.corpus), **corpus_info, "tokens": n_tokens},
         "params": {
-            k: getattr(args, k) for k in ("dim", "epochs", "ft_epochs", "workers", "min_count", "window")
+            k: getattr(args, k)
+            for k in ("dim", "epochs", "ft_epochs", "workers", "min_count", "window", "line_chars", "rounds")
         }
         | {"sg": args.sg, "tokenizer": "regex (nlptk default)"},
         "direct_prepare_s": round(args.prepare_s, 2),
         "direct_prepare_cpu_s": round(args.prepare_cpu_s, 2),
         "direct_prepare_tokens_per_s": round(n_tokens / args.prepare_s),
         "cpu_count": os.cpu_count(),
+        "threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "MKL_NUM_THREADS")},
         "note": "machine shared with other jobs; wall times of whole processes; ratios = nlptk / direct",
     }
     for method in args.methods.split(","):

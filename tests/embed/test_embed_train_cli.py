@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 
 import pytest
@@ -38,6 +40,22 @@ def test_train_writes_vectors_formats_and_manifest(tmp_path):
     assert meta["params"]["sg"] is True and meta["params"]["seed"] == 3 and meta["params"]["dim"] == 8
     assert (out / "vectors.txt").is_file() and (out / "vectors.glove.txt").is_file()
     assert load_vectors(out).dim == 8
+
+
+def test_word2vec_and_fasttext_runs_do_not_load_torch(tmp_path):
+    """Only GloVe, LSA's GPU path and the classifiers need torch; loading it (a second or more)
+    was most of the fixed cost of a small word2vec run (issue 17)."""
+    code = (
+        "import sys; from nlptk.cli.app import main; sys.argv[0] = 'nlptk'\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print(sorted(m for m in ('torch', 'sklearn', 'spacy') if m in sys.modules))"
+    )
+    for method in ("word2vec", "fasttext"):
+        args = ["-q", "embed", "train", LEE, "--method", method, "--out", str(tmp_path / method)]
+        args += ["--cache-dir", str(tmp_path / "c"), *FAST]
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip().splitlines()[-1] == "[]", (method, out.stdout)
 
 
 def test_registry_name_and_fasttext_options(tmp_path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 
 import pytest
 
@@ -52,6 +54,22 @@ def test_regex_punctuation_drop_and_keep():
     assert RegexTokenizer()("Hello, world... (yes)!") == ["hello", "world", "yes"]
     assert RegexTokenizer(punctuation="keep")("Hi, you.") == ["hi", ",", "you", "."]
     assert RegexTokenizer()("--- ... !!!") == []
+
+
+@pytest.mark.parametrize("punctuation", ["drop", "keep"])
+def test_regex_ascii_fast_paths_find_what_the_unicode_pattern_finds(punctuation):
+    """ASCII text goes through re.ASCII (or str.split for letters and spaces only): every pair
+    of ASCII characters, alone and between letters and digits, gives the Unicode pattern's tokens."""
+    from nlptk.text.tokenize import _patterns
+
+    tok = RegexTokenizer(lowercase=False, punctuation=punctuation)
+    reference = re.compile(_patterns(punctuation == "keep")).findall
+    for a, b in itertools.product(map(chr, range(128)), repeat=2):
+        for text in (a + b, f"x{a}y{b}1", f"ab{a}{b}cd ef"):
+            assert tok(text) == reference(text), (text, punctuation)
+    text8 = " anarchism originated as a term of abuse first used against early working class"
+    assert tok(text8) == reference(text8) == text8.split()
+    assert tok("Abc\x1cdef") == reference("Abc\x1cdef") == ["Abc", "def"]  # a Unicode separator
 
 
 def test_regex_rejects_bad_options():
