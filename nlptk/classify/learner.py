@@ -15,6 +15,7 @@ import logging
 import math
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ from nlptk.classify.runtime import get_rng_state, set_rng_state
 from nlptk.distributed import LOCAL, DistContext
 from nlptk.errors import ParameterError, TrainingError
 
-__all__ = ["Learner", "move_batch"]
+__all__ = ["Learner", "ResumePoint", "move_batch"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,31 @@ def move_batch(batch: Sequence[torch.Tensor], device: torch.device) -> tuple[tor
     x, lengths, y = batch
     non_blocking = device.type == "cuda"
     return x.to(device, non_blocking=non_blocking), lengths, y.to(device, non_blocking=non_blocking)
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where an interrupted run continues: returned by :meth:`Learner.load_training_state` and
+    given to ``fit`` / ``fit_one_cycle`` of the stage it names, which start at ``stage_epoch``.
+
+    Each stage builds a fresh optimizer (and schedule), so their saved states can only be
+    loaded once that stage's ``fit`` has built them; the learner keeps no hidden copy.
+
+    Attributes
+    ----------
+    stage : str
+        The stage that was running.
+    stage_epoch : int
+        Epochs of that stage already done.
+    optimizer, scheduler, scaler : dict
+        The saved ``state_dict`` s (``scheduler`` is ``None`` for a constant rate).
+    """
+
+    stage: str
+    stage_epoch: int
+    optimizer: dict[str, Any]
+    scheduler: dict[str, Any] | None
+    scaler: dict[str, Any]
 
 
 class Learner:
@@ -119,7 +145,6 @@ class Learner:
         self.stage = ""
         self.stage_epoch = 0
         self.stop_training = False
-        self._resume: dict[str, Any] | None = None
 
     # -- optimizer ------------------------------------------------------------------------------
     def freeze_embeddings(self, frozen: bool = True) -> None:
@@ -146,11 +171,23 @@ class Learner:
             getattr(callback, hook)(self, *args)
 
     # -- fitting --------------------------------------------------------------------------------
-    def fit(self, epochs: int, lr: float, *, lower_lr_factor: float = 1.0, stage: str = "train") -> None:
-        """Train ``epochs`` epochs at a constant learning rate (one stage)."""
+    def fit(
+        self,
+        epochs: int,
+        lr: float,
+        *,
+        lower_lr_factor: float = 1.0,
+        stage: str = "train",
+        resume: ResumePoint | None = None,
+    ) -> None:
+        """Train ``epochs`` epochs at a constant learning rate (one stage).
+
+        ``resume``: continue this stage where an interrupted run left it (see
+        :meth:`load_training_state`).
+        """
         self.optimizer = self.make_optimizer(lr, lower_lr_factor)
         self.scheduler = None
-        self._fit(epochs, stage)
+        self._fit(epochs, stage, self._resume_stage(resume, stage, epochs))
 
     def fit_one_cycle(
         self,
@@ -162,12 +199,14 @@ class Learner:
         pct_start: float = 0.25,
         div_factor: float = 25.0,
         final_div_factor: float = 1e4,
+        resume: ResumePoint | None = None,
     ) -> None:
         """Train ``epochs`` epochs with the one-cycle policy (``OneCycleLR``), peaking at ``lr``.
 
         The rate warms up from ``lr / div_factor`` over the first ``pct_start`` of the steps,
         then anneals (cosine) to ``lr / (div_factor * final_div_factor)``; momentum (AdamW's
-        beta1) cycles the other way, as in fastai.
+        beta1) cycles the other way, as in fastai. ``resume``: continue this stage where an
+        interrupted run left it (see :meth:`load_training_state`).
 
         Examples
         --------
@@ -178,32 +217,39 @@ class Learner:
         if total < 3:  # too few steps for a warm-up and an annealing phase
             logger.debug("only %d steps: constant learning rate instead of one cycle", total)
             self.scheduler = None
-            self._fit(epochs, stage)
-            return
-        # each phase needs at least one step (OneCycleLR divides by the phase length)
-        pct_start = min(max(pct_start, 2 / total), 1 - 1 / total)
-        self.scheduler = torch.optim.lr_scheduler.OneCycleLR(
-            self.optimizer,
-            max_lr=[g["lr"] for g in self.optimizer.param_groups],
-            total_steps=total,
-            pct_start=pct_start,
-            div_factor=div_factor,
-            final_div_factor=final_div_factor,
-        )
-        self._fit(epochs, stage)
+        else:
+            # each phase needs at least one step (OneCycleLR divides by the phase length)
+            pct_start = min(max(pct_start, 2 / total), 1 - 1 / total)
+            self.scheduler = torch.optim.lr_scheduler.OneCycleLR(
+                self.optimizer,
+                max_lr=[g["lr"] for g in self.optimizer.param_groups],
+                total_steps=total,
+                pct_start=pct_start,
+                div_factor=div_factor,
+                final_div_factor=final_div_factor,
+            )
+        self._fit(epochs, stage, self._resume_stage(resume, stage, epochs))
 
-    def _fit(self, epochs: int, stage: str) -> None:
+    def _resume_stage(self, resume: ResumePoint | None, stage: str, epochs: int) -> int:
+        """Load ``resume``'s optimizer, schedule and scaler states into the ones this stage just
+        built; the stage epoch to start from (0 without ``resume``)."""
+        if resume is None:
+            return 0
+        if resume.stage != stage:
+            raise ParameterError(
+                f"the checkpoint was taken in stage {resume.stage!r}, not {stage!r}",
+                hint=f"resume by fitting stage {resume.stage!r} (the stages before it are done)",
+            )
+        assert self.optimizer is not None
+        self.optimizer.load_state_dict(resume.optimizer)
+        if self.scheduler is not None and resume.scheduler is not None:
+            self.scheduler.load_state_dict(resume.scheduler)
+        self.scaler.load_state_dict(resume.scaler)
+        logger.info("resuming stage %r at epoch %d of %d", stage, resume.stage_epoch + 1, epochs)
+        return resume.stage_epoch
+
+    def _fit(self, epochs: int, stage: str, start: int = 0) -> None:
         self.stage = stage
-        start = 0
-        if self._resume is not None and self._resume["stage"] == stage:
-            state, self._resume = self._resume, None
-            assert self.optimizer is not None
-            self.optimizer.load_state_dict(state["optimizer"])
-            if self.scheduler is not None and state.get("scheduler") is not None:
-                self.scheduler.load_state_dict(state["scheduler"])
-            self.scaler.load_state_dict(state["scaler"])
-            start = int(state["stage_epoch"])
-            logger.info("resuming stage %r at epoch %d of %d", stage, start + 1, epochs)
         # DDP syncs the parameters that require gradients when it is built: wrap per stage
         self.train_model = self.dist.wrap(self.model)
         self._call("on_fit_begin")
@@ -357,9 +403,17 @@ class Learner:
             "rng": get_rng_state(),
         }
 
-    def load_training_state(self, state: dict[str, Any]) -> None:
-        """Restore :meth:`training_state` output; the optimizer state is applied when the stage
-        it belongs to starts again (``fit``/``fit_one_cycle`` with the same ``stage``)."""
+    def load_training_state(self, state: dict[str, Any]) -> ResumePoint:
+        """Restore :meth:`training_state` output: the weights, epoch count, history, callbacks'
+        states and random generators, now.
+
+        Returns
+        -------
+        ResumePoint
+            The stage to continue and its optimizer, schedule and scaler states: give it to
+            that stage's ``fit`` / ``fit_one_cycle`` (``resume=``), which loads them into the
+            optimizer it builds and starts at the saved epoch.
+        """
         self.model.load_state_dict(state["model"])
         self.epoch = int(state["epoch"])
         self.stop_training = bool(state.get("stop_training", False))
@@ -369,13 +423,13 @@ class Learner:
             if name in by_name:
                 by_name[name].load_state_dict(cb_state)
         set_rng_state(state["rng"])
-        self._resume = {
-            "stage": state["stage"],
-            "stage_epoch": state["stage_epoch"],
-            "optimizer": state["optimizer"],
-            "scheduler": state["scheduler"],
-            "scaler": state["scaler"],
-        }
+        return ResumePoint(
+            stage=str(state["stage"]),
+            stage_epoch=int(state["stage_epoch"]),
+            optimizer=state["optimizer"],
+            scheduler=state["scheduler"],
+            scaler=state["scaler"],
+        )
 
 
 def _fmt(value: float | None) -> str:

@@ -159,16 +159,15 @@ class RNNClassifierNet(nn.Module):
         last = torch.cat(list(hidden[-self.num_directions :]), dim=-1)
         if self.pooling == "last":
             return last
+        # the padding steps are zeros (pad_packed_sequence's padding value): the sum over time
+        # needs no mask, the maximum a -inf added at those steps
         out, _ = pad_packed_sequence(packed_out, batch_first=True, total_length=x.shape[1])
-        mask = torch.arange(x.shape[1], device=out.device)[None, :] < lengths.to(out.device)[:, None]
-        mask = mask.unsqueeze(-1)
         if self.pooling == "max":
-            return out.masked_fill(~mask, float("-inf")).max(dim=1).values
-        mean = out.masked_fill(~mask, 0.0).sum(dim=1) / lengths.to(out.device, out.dtype)[:, None]
+            return _max_over_time(out, lengths)
+        mean = out.sum(dim=1) / lengths.to(out.device, out.dtype)[:, None]
         if self.pooling == "mean":
             return mean
-        maximum = out.masked_fill(~mask, float("-inf")).max(dim=1).values
-        return torch.cat([last.to(out.dtype), maximum, mean], dim=-1)
+        return torch.cat([last.to(out.dtype), _max_over_time(out, lengths), mean], dim=-1)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Class logits, shape ``(batch, n_classes)`` (plus the wide n-gram term when there is one).
@@ -188,6 +187,23 @@ class RNNClassifierNet(nn.Module):
         if self.wide is not None:
             logits = logits + self.wide(x, lengths).to(logits.dtype)
         return logits
+
+
+def _max_over_time(out: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """The maximum of ``out`` (batch, time, features) over each text's first ``lengths`` steps.
+
+    Adding ``-inf`` at the padding steps costs a fraction of a ``masked_fill`` with a broadcast
+    mask. Without gradients, ``amax`` (no indices) is many times faster than ``max`` over the
+    time dimension; with them, ``max`` keeps its backward (the whole gradient to one of tied
+    steps, where ``amax`` would share it), so training is unchanged.
+    """
+    steps = torch.arange(out.shape[1], device=out.device)
+    padding = steps[None, :] >= lengths.to(out.device)[:, None]
+    bias = torch.zeros(padding.shape, dtype=out.dtype, device=out.device).masked_fill_(padding, float("-inf"))
+    shifted = out + bias.unsqueeze(-1)
+    if torch.is_grad_enabled():
+        return shifted.max(dim=1).values
+    return shifted.amax(dim=1)
 
 
 # old public names, kept for one release with a DeprecationWarning (nlptk._deprecated)

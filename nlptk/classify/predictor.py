@@ -260,7 +260,7 @@ class TrainedClassifier:
             raise DataError("expected a list of texts, got one string", hint="wrap it in a list: [text]")
         return list(texts)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def _run(self, texts: Sequence[str], batch_size: int, labels: np.ndarray | None, what: str) -> np.ndarray:
         texts = self._check_texts(texts)
         ids = encode_texts(texts, self.tokenizer, self.vocab, max_length=self.config.max_length)

@@ -44,7 +44,7 @@ from nlptk.classify.encoder_model import (
     load_encoder_source,
 )
 from nlptk.classify.freezing import FreezeRows
-from nlptk.classify.learner import Learner
+from nlptk.classify.learner import Learner, ResumePoint
 from nlptk.classify.lr_finder import LRFinderResult, lr_find
 from nlptk.classify.persist import checkpoint_path, load_checkpoint
 from nlptk.classify.predictor import TrainedClassifier
@@ -252,11 +252,10 @@ def train_classifier(
     stages = _stages(config, pretrained)
     # discriminative rates protect pretrained rows; random rows learn at the full rate
     lower_lr_factor = config.lower_lr_factor if pretrained else 1.0
-    skip_until = None
+    resume_point: ResumePoint | None = None
     if resume_state is not None:
-        learner.load_training_state(resume_state)
-        skip_until = resume_state["stage"]
-        logger.info("resuming after epoch %d (stage %r)", learner.epoch, skip_until)
+        resume_point = learner.load_training_state(resume_state)
+        logger.info("resuming after epoch %d (stage %r)", learner.epoch, resume_point.stage)
     ctx.seed_rank()  # under torchrun: each rank its own dropout stream
     fit = learner.fit_one_cycle if config.schedule == "one_cycle" else learner.fit
     if gradual is not None:
@@ -270,24 +269,23 @@ def train_classifier(
                     gradual,
                     lr=config.lr,
                     one_cycle=config.schedule == "one_cycle",
-                    skip_until=skip_until,
+                    resume=resume_point,
                     before_stage=feature_cache_hook(learner, config),
                 )
             for name, epochs, frozen in stages:
-                if skip_until is not None:
-                    if name != skip_until:
-                        continue
-                    skip_until = None
+                if resume_point is not None and name != resume_point.stage:
+                    continue  # done before the interruption
+                resume, resume_point = resume_point, None
                 if learner.stop_training:
                     break
                 if frozen and freeze_rows is not None:
                     # only the pretrained rows are held (by the callback); the stand-in rows of
                     # words the vectors lacked learn at the full rate, as random embeddings do
                     learner.freeze_embeddings(False)
-                    fit(epochs, config.lr, lower_lr_factor=1.0, stage=name)
+                    fit(epochs, config.lr, lower_lr_factor=1.0, stage=name, resume=resume)
                     continue
                 learner.freeze_embeddings(frozen)
-                fit(epochs, config.lr, lower_lr_factor=lower_lr_factor, stage=name)
+                fit(epochs, config.lr, lower_lr_factor=lower_lr_factor, stage=name, resume=resume)
     except KeyboardInterrupt:
         if checkpoint is not None and checkpoint.exists():
             logger.warning(

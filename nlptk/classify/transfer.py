@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from nlptk.classify.learner import Learner
+from nlptk.classify.learner import Learner, ResumePoint
 from nlptk.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -246,32 +246,32 @@ def run_stages(
     *,
     lr: float,
     one_cycle: bool = True,
-    skip_until: str | None = None,
+    resume: ResumePoint | None = None,
     before_stage: Callable[[Stage], Any] | None = None,
 ) -> None:
     """Fit each stage in turn: freeze below its groups, then one cycle (or a constant rate)
     peaking at ``lr * stage.lr_scale``.
 
     ``before_stage(stage)`` may return a context manager that is held during the stage
-    (for example the feature cache of a head-only stage). ``skip_until`` names the stage a
-    resumed run continues (the earlier ones are done).
+    (for example the feature cache of a head-only stage). ``resume`` (from
+    :meth:`~nlptk.classify.learner.Learner.load_training_state`) names the stage a resumed run
+    continues: the earlier ones are done, and that stage starts where the checkpoint left it.
     """
     fit = learner.fit_one_cycle if one_cycle else learner.fit
     for stage in stages:
-        if skip_until is not None:
-            if stage.name != skip_until:
-                continue
-            skip_until = None
+        if resume is not None and stage.name != resume.stage:
+            continue  # done before the interruption
+        stage_resume, resume = resume, None
         if learner.stop_training:
             break
         freeze_to(learner.model, stage.trainable_groups)
         context = before_stage(stage) if before_stage is not None else None
         stage_lr = lr * stage.lr_scale
         if context is None:
-            fit(stage.epochs, stage_lr, stage=stage.name)
+            fit(stage.epochs, stage_lr, stage=stage.name, resume=stage_resume)
         else:
             with context:
-                fit(stage.epochs, stage_lr, stage=stage.name)
+                fit(stage.epochs, stage_lr, stage=stage.name, resume=stage_resume)
     freeze_to(learner.model, len(layer_groups(learner.model)))
 
 

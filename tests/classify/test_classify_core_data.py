@@ -113,6 +113,41 @@ def test_padding_does_not_change_the_output(cell, pooling):
     assert padded.shape == (2, 5 * 2 * factor) == (2, model.output_size)
 
 
+@pytest.mark.parametrize("pooling", ["max", "mean", "concat"])
+def test_pooling_matches_the_masked_reference_with_and_without_gradients(pooling):
+    """The pooled features (and their gradients) equal a masked_fill reference bit for bit."""
+    torch.manual_seed(0)
+    model = RNNClassifierNet(30, 6, 3, hidden_size=5, pooling=pooling).eval()
+    x = torch.randint(2, 30, (7, 9))
+    lengths = torch.tensor([9, 1, 4, 9, 2, 7, 3])
+    x[torch.arange(9)[None, :] >= lengths[:, None]] = 0
+
+    def reference() -> torch.Tensor:
+        embedded = model.embedding(x)
+        packed = torch.nn.utils.rnn.pack_padded_sequence(
+            embedded, lengths, batch_first=True, enforce_sorted=False
+        )
+        out, (hidden, _) = model.rnn(packed)
+        out, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=9)
+        mask = (torch.arange(9)[None, :] < lengths[:, None]).unsqueeze(-1)
+        maximum = out.masked_fill(~mask, float("-inf")).max(dim=1).values
+        mean = out.masked_fill(~mask, 0.0).sum(dim=1) / lengths[:, None]
+        last = torch.cat(list(hidden[-2:]), dim=-1)
+        return {"max": maximum, "mean": mean, "concat": torch.cat([last, maximum, mean], dim=-1)}[pooling]
+
+    expected = reference()
+    expected.sum().backward()
+    expected_grads = [p.grad.clone() for p in model.rnn.parameters()]
+    model.zero_grad()
+    pooled = model.encode(x, lengths)
+    pooled.sum().backward()
+    assert torch.equal(pooled, expected)
+    for got, want in zip((p.grad for p in model.rnn.parameters()), expected_grads, strict=True):
+        assert torch.equal(got, want)
+    with torch.inference_mode():
+        assert torch.equal(model.encode(x, lengths), expected.detach())
+
+
 def test_model_and_config_reject_bad_values():
     with pytest.raises(ParameterError):
         RNNClassifierNet(10, 4, 2, cell="transformer")

@@ -226,7 +226,44 @@ def test_resume_continues_from_last_epoch(data, tmp_path):
     for (name, x), (_, y) in zip(
         full.model.state_dict().items(), resumed.model.state_dict().items(), strict=True
     ):
-        assert torch.allclose(x, y, atol=1e-6), name
+        assert torch.equal(x, y), name  # bit for bit: the resumed run is the uninterrupted one
+
+
+def test_resume_point_is_applied_by_the_stage_it_names(data):
+    """load_training_state restores the weights at once and hands back the stage's optimizer
+    state, which only the fit of that stage takes: nothing waits hidden in the learner."""
+    train, _, _ = data
+    tokenizer = RegexTokenizer()
+    vocab = build_vocabulary([tokenizer(t) for t in train.texts])
+    ds = EncodedDataset(encode_texts(train.texts, tokenizer, vocab, max_length=50), train.labels)
+
+    def learner() -> Learner:
+        torch.manual_seed(0)
+        model = RNNClassifierNet(len(vocab), 8, 2, hidden_size=8)
+        loader = make_loader(ds, batch_size=32, shuffle=True)
+        return Learner(model, loader, None, n_classes=2, device=torch.device("cpu"))
+
+    first = learner()
+    first.fit_one_cycle(1, 1e-2, stage="head")
+    first.fit_one_cycle(3, 1e-2, stage="body")
+    state = first.training_state()
+    first.fit_one_cycle(3, 1e-2, stage="after")  # continues past the checkpoint
+
+    second = learner()
+    point = second.load_training_state(state)
+    assert (point.stage, point.stage_epoch, second.epoch) == ("body", 3, 4)
+    assert not [name for name in vars(second) if "resume" in name]
+    for (name, x), (_, y) in zip(second.model.state_dict().items(), state["model"].items(), strict=True):
+        assert torch.equal(x, y), name  # the weights are back before any fit
+    with pytest.raises(ParameterError, match="'body'"):
+        second.fit_one_cycle(3, 1e-2, stage="after", resume=point)
+    seen = []
+    second.callbacks.append(type("Seen", (Callback,), {"on_epoch_end": lambda s, lr, r: seen.append(1)})())
+    second.fit_one_cycle(3, 1e-2, stage="body", resume=point)  # the stage was complete: no epoch
+    assert (
+        seen == []
+        and second.optimizer.state_dict()["state"][1]["step"] == state["optimizer"]["state"][1]["step"]
+    )
 
 
 def test_resume_with_other_vectors_dimension_is_refused(data, tmp_path):
