@@ -7,8 +7,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from nlptk._lazy import lazy_getattr
 
 # public name -> module that defines it, imported on first use: the command line reads
 # LDAConfig (nlptk.topics.config) without loading gensim or scikit-learn through LDA
@@ -41,17 +40,10 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    if not name.startswith("_"):  # a submodule, as when this package imported them all
-        try:
-            return importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError:
-            pass
-    raise AttributeError(f"module 'nlptk.topics' has no attribute {name!r}")
+# names imported on first use (nlptk._lazy); the submodules stay reachable as attributes
+__getattr__ = lazy_getattr(
+    __name__, _LAZY, subpackages=("coherence", "config", "figure", "lda", "persist", "train")
+)
 
 
 def __dir__() -> list[str]:
