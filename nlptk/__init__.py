@@ -16,10 +16,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-from nlptk._deprecated import renamed_names
+from nlptk._lazy import lazy_getattr
 from nlptk._version import __version__
 from nlptk.errors import NlptkError
 from nlptk.threads import set_wait_policy_default
@@ -139,19 +136,10 @@ __all__ = [
 ]
 
 
-def _lazy(name: str) -> Any:
-    if name in _LAZY:
-        module = importlib.import_module(_LAZY[name])
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    if name in _SUBPACKAGES:
-        return importlib.import_module(f"nlptk.{name}")
-    raise AttributeError(f"module 'nlptk' has no attribute {name!r}")
-
-
-# old public names, kept for one release with a DeprecationWarning (nlptk._deprecated)
-__getattr__ = renamed_names(__name__, {"read_labelled": "nlptk.text.labelled.load_labelled"}, fallback=_lazy)
+# names imported on first use (nlptk._lazy); old names kept for one release (nlptk._deprecated)
+__getattr__ = lazy_getattr(
+    __name__, _LAZY, subpackages=_SUBPACKAGES, renamed={"read_labelled": "nlptk.text.labelled.load_labelled"}
+)
 
 
 def __dir__() -> list[str]:

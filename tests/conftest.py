@@ -364,3 +364,15 @@ def small_config(**changes):  # type: ignore[no-untyped-def]
         seed=0,
     )
     return ClassifierConfig(**{**base, **changes})
+
+
+@pytest.fixture()
+def one_thread():  # type: ignore[no-untyped-def]
+    """Run the test on one torch thread (tiny models: more threads only thrash a shared machine);
+    a module opts in with ``pytestmark = pytest.mark.usefixtures("one_thread")``."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -144,7 +144,7 @@ def plot_command(
         color_by=color_by,
         extra_columns=_extra_columns(metadata_file, encoding),
         title=title,
-        random_state=seed,
+        seed=seed,
         force=force,
     )
     console.print(f"drew {result.n_points} points ({method}) to {escape(str(result.path))}")

@@ -12,7 +12,7 @@ from rich.table import Table
 from nlptk.cli._common import console, print_similar_documents, progress_display
 from nlptk.cli._params import config_options
 from nlptk.cli.topics import CoherenceDocsOpt, CoherenceOpt, coherence_after_training
-from nlptk.topics.lda import LDAConfig
+from nlptk.topics.config import LDAConfig
 
 __all__ = ["app"]
 

@@ -33,12 +33,13 @@ import json
 import logging
 import os
 import time
-import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from nlptk.errors import (
     DataError,
@@ -49,10 +50,11 @@ from nlptk.errors import (
     ParameterError,
 )
 from nlptk.io import atomic_directory, check_input_dir, iter_lines, reading
-from nlptk.text.tokenize import Tokenizer, get_tokenizer
+from nlptk.params import Params, ParamsEstimatorMixin, documented, estimator_init, param
+from nlptk.text.tokenize import get_tokenizer
 from nlptk.vectors.container import Vectors
 
-__all__ = ["LSA", "LSA_FORMAT_VERSION", "DocumentMatch", "is_lsa_model"]
+__all__ = ["LSA", "LSA_FORMAT_VERSION", "DocumentMatch", "LSAConfig", "is_lsa_model"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,33 +89,76 @@ def _snippet(text: str, max_chars: int) -> str:
     return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
 
 
-class LSA:
+@documented
+@dataclass(frozen=True)
+class LSAConfig(Params):
+    """The settings of an :class:`LSA` model (scikit-learn's names in brackets where they differ).
+
+    ``nlptk embed train --method lsa`` has its own, shorter set
+    (:class:`~nlptk.embed.params.LSAParams`: ``dim``, ``min_count``, ...), named like the other
+    embedding methods' options.
+    """
+
+    setting_label: ClassVar[str | None] = "LSA parameter"
+
+    n_topics: int = param(
+        100,
+        help="Number of SVD components (n_components): below the number of terms, at most the "
+        "number of documents.",
+        flag="--topics",
+    )
+    min_df: int | float = param(
+        1, help="Ignore terms found in fewer documents (an int) or a smaller share of them (a float)."
+    )
+    max_df: int | float = param(
+        1.0,
+        help="Ignore terms found in more documents (an int) or a larger share (a float), such as "
+        "stop words with 0.5.",
+    )
+    max_features: int | None = param(None, help="Keep only the terms with the highest corpus frequency.")
+    sublinear_tf: bool = param(True, help="Use 1 + log(tf) instead of the raw term count.")
+    seed: int | None = param(0, help="Seed of the randomized SVD; None: a new one each run.", min=0)
+    n_iter: int = param(5, help="Power iterations of the randomized SVD.", min=0)
+    snippet_chars: int = param(200, help="Length of the document snippets kept for similar_documents.")
+
+    def check(self) -> None:
+        # These bounds are checked here, not with param(min=...), so that the messages stay
+        # word for word what LSA has always said (`nlptk lsa train`'s exit-2 lines included).
+        if self.n_topics < 1:
+            raise ParameterError(f"n_topics must be an integer >= 1, got {self.n_topics!r}")
+        for name in ("min_df", "max_df"):
+            value = getattr(self, name)
+            if value < 0:
+                raise ParameterError(
+                    f"{name} must be a count (int >= 0) or a share (float in 0..1), got {value!r}"
+                )
+            if isinstance(value, float) and value > 1:
+                raise ParameterError(f"{name} as a share must be within 0..1, got {value}")
+        if self.max_features is not None and self.max_features < 1:
+            raise ParameterError(f"max_features must be an integer >= 1, got {self.max_features!r}")
+        if self.snippet_chars < 1:
+            raise ParameterError(f"snippet_chars must be >= 1, got {self.snippet_chars}")
+
+
+class LSA(ParamsEstimatorMixin, BaseEstimator):  # type: ignore[misc]
     """Latent semantic analysis: TF-IDF + truncated SVD.
+
+    A scikit-learn estimator: ``get_params``, ``set_params``, ``clone``, ``Pipeline`` and
+    ``GridSearchCV`` work as for scikit-learn's own.
 
     Parameters
     ----------
     n_topics : int, default=100
         Number of SVD components (topics); must be smaller than the number of terms and at
-        most the number of documents.
-    min_df : int or float, default=1
-        Ignore terms found in fewer documents (an int) or a smaller share of documents (a float).
-    max_df : int or float, default=1.0
-        Ignore terms found in more documents (an int) or a larger share (a float), such as
-        stop words with ``max_df=0.5``.
-    max_features : int, optional
-        Keep only the terms with the highest corpus frequency.
-    sublinear_tf : bool, default=True
-        Use ``1 + log(tf)`` instead of the raw term count.
+        most the number of documents. The only parameter that may be given by position.
+    min_df, max_df, max_features, sublinear_tf, seed, n_iter, snippet_chars
+        The fields of :class:`LSAConfig`, keyword-only, with its defaults; checked by ``fit``.
     tokenizer : str, dict or Tokenizer, optional
         nlptk tokenizer (name, config or instance); default: :class:`RegexTokenizer`.
-    seed : int, default=0
-        Seed of the randomized SVD (the name :class:`nlptk.LDA` uses too).
+    config : LSAConfig, optional
+        All settings at once (keywords given beside it win); not a parameter of its own.
     random_state : int, optional
         Deprecated name of ``seed`` (a :class:`DeprecationWarning`); kept working.
-    n_iter : int, default=5
-        Power iterations of the randomized SVD.
-    snippet_chars : int, default=200
-        Length of the document snippets kept for :meth:`similar_documents`.
 
     Attributes
     ----------
@@ -144,95 +189,33 @@ class LSA:
     ['the', 'to', 'of', 'in', 'and']
     """
 
-    def __init__(
-        self,
-        n_topics: int = 100,
-        *,
-        min_df: int | float = 1,
-        max_df: int | float = 1.0,
-        max_features: int | None = None,
-        sublinear_tf: bool = True,
-        tokenizer: str | dict[str, Any] | Tokenizer | None = None,
-        seed: int = 0,
-        n_iter: int = 5,
-        snippet_chars: int = 200,
-        random_state: int | None = None,
-    ) -> None:
-        if random_state is not None:
-            warnings.warn(
-                "LSA(random_state=...) is deprecated; use seed=... (the name LDA uses too)",
-                DeprecationWarning,
-                stacklevel=2,
-            )
-            seed = random_state
-        self.n_topics = n_topics
-        self.min_df = min_df
-        self.max_df = max_df
-        self.max_features = max_features
-        self.sublinear_tf = sublinear_tf
-        self.tokenizer = tokenizer
-        self.seed = seed
-        self.n_iter = n_iter
-        self.snippet_chars = snippet_chars
+    # The parameters are LSAConfig's fields plus the tokenizer: derived, never restated.
+    __init__ = estimator_init(
+        LSAConfig, positional=("n_topics",), extra={"tokenizer": None}, accepts_config=True
+    )
 
-    # -- scikit-learn protocol -----------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Parameters as given to ``__init__`` (scikit-learn's ``get_params``)."""
-        return {
-            "n_topics": self.n_topics,
-            "min_df": self.min_df,
-            "max_df": self.max_df,
-            "max_features": self.max_features,
-            "sublinear_tf": self.sublinear_tf,
-            "tokenizer": self.tokenizer,
-            "seed": self.seed,
-            "n_iter": self.n_iter,
-            "snippet_chars": self.snippet_chars,
-        }
+    # scikit-learn keeps every __init__ parameter as an attribute of the same name and rebuilds
+    # estimators from get_params() (clone, grid search). Keeping random_state as a parameter
+    # next to seed would show two names for one setting in get_params and repr, and warn again
+    # on every clone. So the old name is translated at the door instead: LSA(random_state=3)
+    # (or set_params(random_state=3)) warns once and is LSA(seed=3) from then on.
+    renamed_params: ClassVar[dict[str, str]] = {"random_state": "seed"}
 
-    def set_params(self, **params: Any) -> LSA:
-        """Set parameters (scikit-learn's ``set_params``)."""
-        valid = self.get_params()
-        if "random_state" in params:
-            warnings.warn("random_state is deprecated; use seed", DeprecationWarning, stacklevel=2)
-            params["seed"] = params.pop("random_state")
-        for name, value in params.items():
-            if name not in valid:
-                raise ParameterError(f"LSA has no parameter {name!r}", hint=f"use one of {', '.join(valid)}")
-            setattr(self, name, value)
-        return self
+    @property
+    def config(self) -> LSAConfig:
+        """The parameters as one checked :class:`LSAConfig` (a bad value raises ParameterError)."""
+        return LSAConfig(**{name: getattr(self, name) for name in LSAConfig.param_names()})
 
-    def __repr__(self) -> str:
-        return f"LSA(n_topics={self.n_topics})"
-
-    def _check_params(self) -> None:
-        if isinstance(self.n_topics, bool) or not isinstance(self.n_topics, int) or self.n_topics < 1:
-            raise ParameterError(f"n_topics must be an integer >= 1, got {self.n_topics!r}")
-        for name in ("min_df", "max_df"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ParameterError(
-                    f"{name} must be a count (int >= 0) or a share (float in 0..1), got {value!r}"
-                )
-            if isinstance(value, float) and value > 1:
-                raise ParameterError(f"{name} as a share must be within 0..1, got {value}")
-        if self.max_features is not None and (
-            not isinstance(self.max_features, int) or self.max_features < 1
-        ):
-            raise ParameterError(f"max_features must be an integer >= 1, got {self.max_features!r}")
-        if self.snippet_chars < 1:
-            raise ParameterError(f"snippet_chars must be >= 1, got {self.snippet_chars}")
-
-    def _vectorizer(self, vocabulary: dict[str, int] | None = None) -> Any:
+    def _vectorizer(self, config: LSAConfig, vocabulary: dict[str, int] | None = None) -> Any:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         tokenizer = self.tokenizer_
         return TfidfVectorizer(
             analyzer=tokenizer,  # the nlptk tokenizer: a callable text -> tokens
-            min_df=self.min_df,
-            max_df=self.max_df,
-            max_features=self.max_features,
-            sublinear_tf=self.sublinear_tf,
+            min_df=config.min_df,
+            max_df=config.max_df,
+            max_features=config.max_features,
+            sublinear_tf=config.sublinear_tf,
             vocabulary=vocabulary,
             dtype=np.float64,
         )
@@ -260,7 +243,7 @@ class LSA:
         """
         from sklearn.decomposition import TruncatedSVD
 
-        self._check_params()
+        config = self.config
         if isinstance(documents, str):
             raise ParameterError("documents must be an iterable of texts, not one string", hint="pass [text]")
         self.tokenizer_ = get_tokenizer(self.tokenizer)
@@ -268,11 +251,11 @@ class LSA:
 
         def recorded() -> Iterator[str]:
             for doc in documents:
-                snippets.append(_snippet(doc, self.snippet_chars))
+                snippets.append(_snippet(doc, config.snippet_chars))
                 yield doc
 
         started = time.perf_counter()
-        vectorizer = self._vectorizer()
+        vectorizer = self._vectorizer(config)
         try:
             tfidf = vectorizer.fit_transform(recorded())
         except NlptkError:  # the corpus's own error (an undecodable line, say) says more
@@ -290,31 +273,32 @@ class LSA:
                     hint="give a corpus with text in it",
                 ) from None
             raise DataError(
-                f"no terms left from {len(snippets)} documents with min_df={self.min_df}, "
-                f"max_df={self.max_df} ({exc})",
+                f"no terms left from {len(snippets)} documents with min_df={config.min_df}, "
+                f"max_df={config.max_df} ({exc})",
                 hint="lower min_df or raise max_df",
             ) from None
         n_docs, n_terms = tfidf.shape
-        if self.n_topics >= n_terms:
+        n_topics = config.n_topics
+        if n_topics >= n_terms:
             raise ParameterError(
-                f"n_topics({self.n_topics}) must be < number of terms({n_terms})", hint="ask for fewer topics"
+                f"n_topics({n_topics}) must be < number of terms({n_terms})", hint="ask for fewer topics"
             )
-        if self.n_topics > n_docs:
+        if n_topics > n_docs:
             raise ParameterError(
-                f"n_topics({self.n_topics}) must be <= number of documents({n_docs})",
+                f"n_topics({n_topics}) must be <= number of documents({n_docs})",
                 hint="ask for fewer topics",
             )
         svd = TruncatedSVD(
-            n_components=self.n_topics,
+            n_components=n_topics,
             algorithm="randomized",
-            n_iter=self.n_iter,
-            random_state=self.seed,
+            n_iter=config.n_iter,
+            random_state=config.seed,
         )
         # On small problems several BLAS threads only wait for each other (seconds instead of
         # a tenth of a second on a busy 2-core machine): use one thread there.
         from threadpoolctl import threadpool_limits
 
-        small = n_docs * (self.n_topics + 10) < 5_000_000
+        small = n_docs * (n_topics + 10) < 5_000_000
         with threadpool_limits(limits=1 if small else None, user_api="blas"):
             self.document_vectors_ = svd.fit_transform(tfidf)
         self.vectorizer_ = vectorizer
@@ -332,7 +316,7 @@ class LSA:
             "LSA: %d documents, %d terms, %d topics (%.1f%% of the variance) in %.1fs",
             n_docs,
             n_terms,
-            self.n_topics,
+            n_topics,
             100 * float(self.explained_variance_ratio_.sum()),
             time.perf_counter() - started,
         )
@@ -538,7 +522,8 @@ class LSA:
         if "random_state" in params:  # saved before the parameter was named seed
             params.setdefault("seed", params.pop("random_state"))
         params["tokenizer"] = tokenizer_config
-        model = cls(**{k: v for k, v in params.items() if k in cls().get_params()})
+        known = cls._get_param_names()
+        model = cls(**{k: v for k, v in params.items() if k in known})
         model.tokenizer_ = get_tokenizer(tokenizer_config) if tokenizer_config else get_tokenizer(None)
         try:
             with np.load(folder / _ARRAYS_FILE, allow_pickle=False) as arrays:
@@ -561,7 +546,7 @@ class LSA:
                 f"but lsa.json lists {n_terms} terms",
                 path=folder,
             )
-        vectorizer = model._vectorizer(vocabulary=model.vocabulary_)
+        vectorizer = model._vectorizer(model.config, vocabulary=model.vocabulary_)
         vectorizer.idf_ = model.idf_
         model.vectorizer_ = vectorizer
         model.documents_ = []

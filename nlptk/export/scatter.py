@@ -21,6 +21,7 @@ from nlptk.errors import DataError, ParameterError
 from nlptk.export._figure import pyplot as _pyplot
 from nlptk.export._figure import save_figure as _save_figure
 from nlptk.io import check_output
+from nlptk.params import renamed_keyword
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -47,8 +48,9 @@ def project_2d(
     vectors: np.ndarray,
     method: Literal["pca", "tsne"] = "pca",
     *,
-    random_state: int = 0,
+    seed: int = 0,
     perplexity: float | None = None,
+    random_state: int | None = None,
 ) -> np.ndarray:
     """Project rows to 2-D with scikit-learn PCA or t-SNE.
 
@@ -56,9 +58,12 @@ def project_2d(
     ----------
     vectors : ndarray of shape (n, dim)
     method : {"pca", "tsne"}, default="pca"
-    random_state : int, default=0
+    seed : int, default=0
+        Random seed of the projection.
     perplexity : float, optional
         t-SNE perplexity; default ``min(30, (n - 1) / 3)`` so small sets work.
+    random_state : int, optional
+        Deprecated name of ``seed`` (a :class:`DeprecationWarning`; removed in the next release).
 
     Returns
     -------
@@ -71,6 +76,7 @@ def project_2d(
     """
     from threadpoolctl import threadpool_limits
 
+    seed = renamed_keyword("project_2d", "random_state", random_state, "seed", seed, default=0)
     x = np.asarray(vectors, dtype=np.float64)
     n = x.shape[0]
     if n < 2:
@@ -78,17 +84,17 @@ def project_2d(
     # A plot has a few thousand points at most; there, extra BLAS/OpenMP threads only spin
     # against each other (t-SNE of 30 points: 27 s with 2 threads, 0.2 s with 1 on a busy machine).
     with threadpool_limits(limits=1 if n <= 5000 else None):
-        return _project(x, method, random_state=random_state, perplexity=perplexity)
+        return _project(x, method, seed=seed, perplexity=perplexity)
 
 
-def _project(x: np.ndarray, method: str, *, random_state: int, perplexity: float | None) -> np.ndarray:
+def _project(x: np.ndarray, method: str, *, seed: int, perplexity: float | None) -> np.ndarray:
     n = x.shape[0]
     if method == "pca":
         from sklearn.decomposition import PCA
 
         if x.shape[1] < 2:
             return np.column_stack([x[:, 0], np.zeros(n)])
-        return PCA(n_components=2, random_state=random_state).fit_transform(x)
+        return PCA(n_components=2, random_state=seed).fit_transform(x)
     if method == "tsne":
         from sklearn.manifold import TSNE
 
@@ -97,7 +103,7 @@ def _project(x: np.ndarray, method: str, *, random_state: int, perplexity: float
         perp = perplexity if perplexity is not None else min(30.0, max(1.0, (n - 1) / 3))
         if perp >= n:
             raise ParameterError(f"perplexity({perp}) must be < number of points({n})")
-        tsne = TSNE(n_components=2, perplexity=perp, init="pca", random_state=random_state)
+        tsne = TSNE(n_components=2, perplexity=perp, init="pca", random_state=seed)
         return tsne.fit_transform(x)
     raise ParameterError(f"unknown projection method {method!r}", hint="use 'pca' or 'tsne'")
 
@@ -217,9 +223,10 @@ def plot_embedding(
     categories: Sequence[Any] | None = None,
     category_name: str = "category",
     title: str | None = None,
-    random_state: int = 0,
+    seed: int = 0,
     force: bool = False,
     max_labels: int = 500,
+    random_state: int | None = None,
 ) -> Path:
     """Draw a labelled 2-D scatter of ``vectors`` and write it to ``path``.
 
@@ -236,11 +243,14 @@ def plot_embedding(
     category_name : str, default="category"
         Legend title.
     title : str, optional
-    random_state : int, default=0
+    seed : int, default=0
+        Random seed of the projection.
     force : bool, default=False
         Replace an existing file.
     max_labels : int, default=500
         Above this many points, only the points are drawn (text would be unreadable).
+    random_state : int, optional
+        Deprecated name of ``seed`` (a :class:`DeprecationWarning`; removed in the next release).
 
     Returns
     -------
@@ -254,13 +264,14 @@ def plot_embedding(
     >>> out.exists()
     True
     """
+    seed = renamed_keyword("plot_embedding", "random_state", random_state, "seed", seed, default=0)
     check_output(path, force=force)
     x = np.asarray(vectors)
     if len(labels) != len(x):
         raise ParameterError(f"{len(labels)} labels for {len(x)} vectors; they must match")
     if categories is not None and len(categories) != len(x):
         raise ParameterError(f"{len(categories)} categories for {len(x)} vectors; they must match")
-    xy = project_2d(x, method, random_state=random_state)
+    xy = project_2d(x, method, seed=seed)
     plt = _pyplot()
     n = len(xy)
     size = 10 if n <= 30 else 8 if n <= 100 else 6.5 if n <= 250 else 5
@@ -345,8 +356,9 @@ def plot_vectors(
     color_by: str | None = None,
     extra_columns: Mapping[str, Mapping[str, Any] | Sequence[Any]] | None = None,
     title: str | None = None,
-    random_state: int = 0,
+    seed: int = 0,
     force: bool = False,
+    random_state: int | None = None,
 ) -> PlotResult:
     """Plot word vectors (chosen words, or the ``limit`` most frequent) as a labelled 2-D scatter.
 
@@ -366,8 +378,11 @@ def plot_vectors(
     extra_columns : mapping, optional
         As in :func:`nlptk.export.projector.export_projector` (for example a cluster id per word).
     title : str, optional
-    random_state : int, default=0
+    seed : int, default=0
+        Random seed of the projection.
     force : bool, default=False
+    random_state : int, optional
+        Deprecated name of ``seed`` (a :class:`DeprecationWarning`; removed in the next release).
 
     Returns
     -------
@@ -377,8 +392,9 @@ def plot_vectors(
     --------
     >>> plot_vectors("vectors.txt", "fig.png", limit=150, method="tsne")  # doctest: +SKIP
     """
-    from nlptk.export.projector import resolve_vectors, select_rows, word_columns
+    from nlptk.export._metadata import resolve_vectors, select_rows, word_columns
 
+    seed = renamed_keyword("plot_vectors", "random_state", random_state, "seed", seed, default=0)
     check_output(path, force=force)
     if words is None and limit is None:
         limit = 100
@@ -404,7 +420,7 @@ def plot_vectors(
         categories=categories,
         category_name=color_by or "category",
         title=title,
-        random_state=random_state,
+        seed=seed,
         force=force,
     )
     return PlotResult(out, len(rows), missing)

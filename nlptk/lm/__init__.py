@@ -53,10 +53,7 @@ Example
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-from nlptk._deprecated import renamed_names
+from nlptk._lazy import lazy_getattr
 
 # public name -> module that defines it, imported on first use so that importing
 # ``nlptk.lm.config`` (the command line does, to derive its options) does not load torch
@@ -93,17 +90,9 @@ __all__ = [
 ]
 
 
-def _lazy(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'nlptk.lm' has no attribute {name!r}")
-
-
-# old public names, kept for one release with a DeprecationWarning (nlptk._deprecated)
-__getattr__ = renamed_names(
-    __name__, {"RNNLanguageModel": "nlptk.lm.model.RNNLanguageModelNet"}, fallback=_lazy
+# names imported on first use (nlptk._lazy); old names kept for one release (nlptk._deprecated)
+__getattr__ = lazy_getattr(
+    __name__, _LAZY, renamed={"RNNLanguageModel": "nlptk.lm.model.RNNLanguageModelNet"}
 )
 
 

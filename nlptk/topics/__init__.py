@@ -7,11 +7,23 @@
 
 from __future__ import annotations
 
-from nlptk.topics.coherence import CoherenceResult, coherence_for_folder, topic_coherence
-from nlptk.topics.figure import plot_topics
-from nlptk.topics.lda import LDA, DocumentMatch, LDAConfig
-from nlptk.topics.persist import is_lda_model, load_lda, load_topic_model
-from nlptk.topics.train import train_lda
+from nlptk._lazy import lazy_getattr
+
+# public name -> module that defines it, imported on first use: the command line reads
+# LDAConfig (nlptk.topics.config) without loading gensim or scikit-learn through LDA
+_LAZY = {
+    "LDA": "nlptk.topics.lda",
+    "CoherenceResult": "nlptk.topics.coherence",
+    "DocumentMatch": "nlptk.topics.lda",
+    "LDAConfig": "nlptk.topics.config",
+    "coherence_for_folder": "nlptk.topics.coherence",
+    "is_lda_model": "nlptk.topics.persist",
+    "load_lda": "nlptk.topics.persist",
+    "load_topic_model": "nlptk.topics.persist",
+    "plot_topics": "nlptk.topics.figure",
+    "topic_coherence": "nlptk.topics.coherence",
+    "train_lda": "nlptk.topics.train",
+}
 
 __all__ = [
     "LDA",
@@ -26,3 +38,13 @@ __all__ = [
     "topic_coherence",
     "train_lda",
 ]
+
+
+# names imported on first use (nlptk._lazy); the submodules stay reachable as attributes
+__getattr__ = lazy_getattr(
+    __name__, _LAZY, subpackages=("coherence", "config", "figure", "lda", "persist", "train")
+)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

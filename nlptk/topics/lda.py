@@ -29,17 +29,18 @@ import logging
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from nlptk.errors import DataError, NotFittedError, ParameterError
-from nlptk.params import Params, documented, param, param_error
+from nlptk.params import ParamsEstimatorMixin, estimator_init, param_error
 from nlptk.progress import ProgressCallback, report
 from nlptk.text.tokenize import Tokenizer, get_tokenizer
 from nlptk.topics._bow import BagOfWords, BowStream, TokensFile, build_bag_of_words, snippet, to_bag_of_words
 from nlptk.topics._infer import infer_mixtures
+from nlptk.topics.config import LDAConfig
 
 __all__ = ["LDA", "DocumentMatch", "LDAConfig"]
 
@@ -47,99 +48,7 @@ logger = logging.getLogger(__name__)
 
 PathLike = str | os.PathLike[str]
 
-_ALPHA_NAMES = ("symmetric", "asymmetric", "auto")
-_ETA_NAMES = ("symmetric", "auto")
 _METRICS = ("hellinger", "cosine")
-
-
-def _prior_from_text(value: Any) -> Any:
-    """``"0.1,0.2"`` (the command line's form of a list) -> ``(0.1, 0.2)``; anything else as is."""
-    if isinstance(value, str) and "," in value:
-        try:
-            return tuple(float(item) for item in value.split(",") if item.strip())
-        except ValueError:
-            return value  # reported by check() with the allowed forms
-    return value
-
-
-@documented
-@dataclass(frozen=True)
-class LDAConfig(Params):
-    """The settings of an :class:`LDA` model (each field's help is its documentation).
-
-    ``alpha`` and ``eta`` take gensim's forms: a name, one number for every topic (word), or
-    a sequence of numbers, one per topic (alpha) or per vocabulary word (eta; its length is
-    checked once the vocabulary is known).
-    """
-
-    n_topics: int = param(100, help="Number of topics.", min=1, flag="--topics")
-    passes: int = param(1, help="Passes over the corpus.", min=1)
-    iterations: int = param(50, help="Most inference iterations per document and chunk.", min=1)
-    chunksize: int = param(2000, help="Documents per training chunk.", min=1)
-    alpha: str | float | tuple[float, ...] = param(
-        "symmetric",
-        help="Document-topic prior: symmetric, asymmetric, auto (learned, one process), "
-        "a number, or one number per topic (comma-separated).",
-    )
-    eta: str | float | tuple[float, ...] = param(
-        "symmetric", help="Topic-word prior: symmetric, auto (learned), a number, or one number per word."
-    )
-    decay: float = param(0.5, help="Online learning rate decay (kappa, in 0.5..1).", min=0.5, max=1.0)
-    offset: float = param(1.0, help="Online learning rate offset (tau0).", min=0.0)
-    no_below: int = param(5, help="Drop words found in fewer documents than this.", min=1)
-    no_above: float = param(
-        0.5,
-        help="Drop words found in more than this share of documents.",
-        min=0.0,
-        max=1.0,
-        min_exclusive=True,
-    )
-    keep_n: int | None = param(100_000, help="Then keep only this many most frequent words.", min=1)
-    workers: int | None = param(
-        None,
-        help="E-step worker processes (default: cores - 1); 1 trains in one process (reproducible).",
-        min=1,
-    )
-    seed: int = param(0, help="Random seed.")
-    eval_documents: int = param(
-        500,
-        help="Training documents sampled for the per-pass perplexity, at most a 50th of them (0: none).",
-        min=0,
-    )
-    snippet_chars: int = param(200, help="Length of the document snippets kept.", min=1, cli=False)
-
-    def __post_init__(self) -> None:
-        for name in ("alpha", "eta"):
-            object.__setattr__(self, name, _prior_from_text(getattr(self, name)))
-        super().__post_init__()
-
-    def check(self) -> None:
-        for name, names in (("alpha", _ALPHA_NAMES), ("eta", _ETA_NAMES)):
-            value = getattr(self, name)
-            if isinstance(value, str) and value not in names:
-                raise param_error(
-                    name, value, f"is not one of {', '.join(names)}, a number or a comma-separated list"
-                )
-            numbers = value if isinstance(value, tuple) else (value,) if isinstance(value, float) else ()
-            if any(v <= 0 for v in numbers):
-                raise param_error(name, value, "must be > 0 (Dirichlet priors are positive)")
-            if isinstance(value, tuple) and not value:
-                raise param_error(name, value, "is an empty list")
-        if isinstance(self.alpha, tuple) and len(self.alpha) != self.n_topics:
-            raise param_error(
-                "alpha",
-                self.alpha,
-                f"has {len(self.alpha)} values but n_topics is {self.n_topics}",
-                hint="give one value per topic, or one number for all",
-            )
-
-    @property
-    def single_process(self) -> bool:
-        """True when gensim's ``LdaModel`` trains in this process (one worker, or alpha='auto')."""
-        return self.alpha == "auto" or self._workers() == 1
-
-    def _workers(self) -> int:
-        return self.workers if self.workers is not None else max(1, (os.cpu_count() or 1) - 1)
 
 
 class DocumentMatch(NamedTuple):
@@ -172,22 +81,26 @@ def _perplexity(model: Any, sample: list[list[tuple[int, int]]]) -> float:
     return float(np.exp2(-bound))
 
 
-class LDA:
-    """Latent Dirichlet allocation on gensim, as a scikit-learn style estimator.
+class LDA(ParamsEstimatorMixin, BaseEstimator):  # type: ignore[misc]
+    """Latent Dirichlet allocation on gensim, as a scikit-learn estimator.
+
+    ``get_params``, ``set_params``, ``clone``, ``Pipeline`` and ``GridSearchCV`` work as for
+    scikit-learn's own estimators.
 
     Parameters
     ----------
     n_topics : int, default=100
-        Number of topics; at most the number of documents and of words kept.
+        Number of topics; at most the number of documents and of words kept. The only
+        parameter that may be given by position.
+    passes, iterations, chunksize, alpha, eta, decay, offset, no_below, no_above, keep_n, workers
+        The other fields of :class:`LDAConfig`, keyword-only, with its defaults; checked by
+        ``fit`` (or by reading :attr:`config`); also ``seed``, ``eval_documents`` and
+        ``snippet_chars``.
     tokenizer : str, dict or Tokenizer, optional
         nlptk tokenizer for texts given to :meth:`fit`, :meth:`transform` and the queries;
         default :class:`~nlptk.text.tokenize.RegexTokenizer`.
     config : LDAConfig, optional
-        All settings at once; ``**params`` override its fields.
-    **params
-        Any field of :class:`LDAConfig`: ``passes``, ``iterations``, ``chunksize``, ``alpha``,
-        ``eta``, ``decay``, ``offset``, ``no_below``, ``no_above``, ``keep_n``, ``workers``,
-        ``seed``, ``eval_documents``, ``snippet_chars``.
+        All settings at once (keywords given beside it win); not a parameter of its own.
 
     Attributes
     ----------
@@ -216,6 +129,9 @@ class LDA:
         Perplexity of the sampled training documents after each pass.
     backend_ : str
         ``"LdaMulticore"`` or ``"LdaModel"``.
+    config_ : LDAConfig
+        The settings the model was fitted with (:meth:`transform` and :meth:`save` use them,
+        whatever ``set_params`` changed since).
     timings_ : dict of str to float
         Seconds spent on ``vocabulary`` (with the bags of words), ``train`` and ``infer``.
 
@@ -230,39 +146,15 @@ class LDA:
     [('fire', 0.02), ('sydney', 0.01), ...]
     """
 
-    def __init__(
-        self,
-        n_topics: int | None = None,
-        *,
-        tokenizer: str | dict[str, Any] | Tokenizer | None = None,
-        config: LDAConfig | None = None,
-        **params: Any,
-    ) -> None:
-        if n_topics is not None:
-            params["n_topics"] = n_topics
-        base = config if config is not None else LDAConfig()
-        self.config = base.replace(**params) if params else base
-        self.tokenizer = tokenizer
+    # The parameters are LDAConfig's fields plus the tokenizer: derived, never restated.
+    __init__ = estimator_init(
+        LDAConfig, positional=("n_topics",), extra={"tokenizer": None}, accepts_config=True
+    )
 
-    def __getattr__(self, name: str) -> Any:  # the settings read as attributes: lda.n_topics
-        if name != "config" and name in LDAConfig.param_names():
-            return getattr(self.config, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    # -- scikit-learn protocol -----------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The settings (scikit-learn's ``get_params``): the config's fields and the tokenizer."""
-        return {**{n: getattr(self.config, n) for n in LDAConfig.param_names()}, "tokenizer": self.tokenizer}
-
-    def set_params(self, **params: Any) -> LDA:
-        """Change settings (scikit-learn's ``set_params``); checked like the constructor's."""
-        if "tokenizer" in params:
-            self.tokenizer = params.pop("tokenizer")
-        self.config = self.config.replace(**params)
-        return self
-
-    def __repr__(self) -> str:
-        return f"LDA(n_topics={self.config.n_topics})"
+    @property
+    def config(self) -> LDAConfig:
+        """The parameters as one checked :class:`LDAConfig` (a bad value raises ParameterError)."""
+        return LDAConfig(**{name: getattr(self, name) for name in LDAConfig.param_names()})
 
     # -- fitting -------------------------------------------------------------------------
     def fit(
@@ -292,12 +184,13 @@ class LDA:
         DataError
             No documents, or no word left after a vocabulary filter (named in the message).
         """
+        config = self.config
         if isinstance(documents, str):
             raise ParameterError("documents must be an iterable of texts, not one string", hint="pass [text]")
         tokenizer = get_tokenizer(self.tokenizer)
         texts = list(documents)
         tokens = [tokenizer(text) for text in texts]
-        snippets = [snippet(text, self.config.snippet_chars) for text in texts]
+        snippets = [snippet(text, config.snippet_chars) for text in texts]
         return self._fit_tokens(tokens, snippets, tokenizer, progress=progress)
 
     def _fit_tokens(
@@ -310,7 +203,7 @@ class LDA:
     ) -> LDA:
         """Fit on token lists (read once); ``snippets`` align with them (None: a
         :class:`TokensFile` keeps its own)."""
-        config = self.config
+        config = self.config_ = self.config
         started = time.perf_counter()
         dictionary, bow = build_bag_of_words(
             tokens,
@@ -406,7 +299,7 @@ class LDA:
         """An untrained gensim model with this config (``alpha``/``eta`` override the config's)."""
         from gensim.models import LdaModel, LdaMulticore
 
-        config = self.config
+        config = self.config_
         common = {
             "num_topics": config.n_topics,
             "id2word": dictionary,
@@ -436,12 +329,13 @@ class LDA:
 
     def _infer_bow(self, bow: BagOfWords, *, progress: ProgressCallback | None = None) -> np.ndarray:
         """Topic mixtures of the documents of ``bow`` (rows of zeros for empty documents)."""
-        workers = 1 if self.config.single_process else self.config._workers()
+        config = self.config_
+        workers = 1 if config.single_process else config._workers()
         return infer_mixtures(
             self.model_,
             bow,
-            seed=self.config.seed,
-            chunksize=self.config.chunksize,
+            seed=config.seed,
+            chunksize=config.chunksize,
             workers=workers,
             progress=progress,
         )
@@ -485,7 +379,7 @@ class LDA:
                 f"({len(self.terms_):,} words): texts {listed}",
                 hint="drop them, or use words that occur in the training corpus",
             )
-        return infer_mixtures(self.model_, bow, seed=self.config.seed, chunksize=self.config.chunksize)
+        return infer_mixtures(self.model_, bow, seed=self.config_.seed, chunksize=self.config_.chunksize)
 
     def fit_transform(self, documents: Iterable[str], y: Any = None) -> np.ndarray:
         """Fit and return the topic mixtures of the fitted documents."""

@@ -63,7 +63,7 @@ def save_lda(model: Any, path: PathLike, *, force: bool = False, extra: dict[str
     info = {
         "format": "nlptk-lda",
         "format_version": LDA_FORMAT_VERSION,
-        "config": model.config.to_dict(),
+        "config": model.config_.to_dict(),
         "tokenizer": model.tokenizer_.to_config(),
         "backend": model.backend_,
         "n_documents": int(model.n_documents_),
@@ -143,6 +143,7 @@ def load_lda(path: PathLike) -> Any:
     _refuse_other_kinds(folder)
     info = read_info(folder)
     model = LDA(config=LDAConfig.from_dict(info["config"]), tokenizer=info.get("tokenizer"))
+    model.config_ = model.config
     model.tokenizer_ = get_tokenizer(info.get("tokenizer"))
     try:
         with np.load(folder / _ARRAYS_FILE, allow_pickle=False) as arrays:
@@ -155,10 +156,10 @@ def load_lda(path: PathLike) -> Any:
     except (OSError, KeyError, ValueError) as exc:
         raise IncompatibleModelError(f"cannot read the model files ({exc})", path=folder) from None
     n_topics, n_terms = lambda_.shape
-    if len(dictionary) != n_terms or n_topics != model.config.n_topics or alpha.shape != (n_topics,):
+    if len(dictionary) != n_terms or n_topics != model.config_.n_topics or alpha.shape != (n_topics,):
         raise IncompatibleModelError(
             f"the files disagree: lambda is {n_topics} x {n_terms}, the dictionary has "
-            f"{len(dictionary)} words, the config says {model.config.n_topics} topics",
+            f"{len(dictionary)} words, the config says {model.config_.n_topics} topics",
             path=folder,
         )
     gensim_model = model._new_gensim_model(dictionary, alpha=alpha, eta=eta)

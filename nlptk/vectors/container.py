@@ -51,12 +51,19 @@ class Vectors:
     subword_model : path, optional
         The fastText ``.bin`` these vectors (and their subwords) came from, when it is on
         disk: saving to the native format copies it, and ``format="fasttext-bin"`` writes it.
+    key_to_index : dict of str to int, optional
+        The word -> row index, when the caller has built it already (a reader that checked
+        for duplicate words; ``keyed_vectors``' own index is used by default). It must agree
+        with ``words``; otherwise the index is built on first use.
 
     Attributes
     ----------
     words : list of str
-        Vocabulary in row order.
+        Vocabulary in row order. Assigning a new list starts a new vocabulary: the word index
+        and the gensim view (:meth:`to_gensim`) are rebuilt from it, and fastText subwords,
+        which belong to the old words, are dropped.
     vectors : ndarray of shape (n_words, dim)
+        Assigning a new matrix keeps the gensim view in step (it shares the new matrix).
     counts : ndarray of shape (n_words,) or None
     meta : dict
     subword_model : Path or None
@@ -81,6 +88,7 @@ class Vectors:
         meta: dict[str, Any] | None = None,
         keyed_vectors: KeyedVectors | None = None,
         subword_model: str | os.PathLike[str] | None = None,
+        key_to_index: dict[str, int] | None = None,
     ) -> None:
         if vectors.ndim != 2:
             raise ParameterError(f"vectors must be a 2-d matrix, got shape {vectors.shape}")
@@ -88,15 +96,64 @@ class Vectors:
             raise ParameterError(f"{len(words)} words but {vectors.shape[0]} vector rows; they must match")
         if vectors.dtype != np.float32:
             vectors = vectors.astype(np.float32)
-        self.words: list[str] = list(words)
-        self.vectors: np.ndarray = vectors
-        self.counts: np.ndarray | None = None if counts is None else np.asarray(counts, dtype=np.int64)
-        if self.counts is not None and len(self.counts) != len(self.words):
-            raise ParameterError(f"{len(self.counts)} counts for {len(self.words)} words")
+        self._words: list[str] = list(words)
+        self._vectors: np.ndarray = vectors
+        self._counts: np.ndarray | None = None if counts is None else np.asarray(counts, dtype=np.int64)
+        if self._counts is not None and len(self._counts) != len(self._words):
+            raise ParameterError(f"{len(self._counts)} counts for {len(self._words)} words")
         self.meta: dict[str, Any] = dict(meta or {})
-        self._index: dict[str, int] | None = None
+        # the word -> row index, when a reader built it already (the gensim view has one)
+        if key_to_index is None and keyed_vectors is not None:
+            key_to_index = keyed_vectors.key_to_index
+        if key_to_index is not None and len(key_to_index) != len(self._words):
+            raise ParameterError(f"an index of {len(key_to_index)} words for {len(self._words)} words")
+        self._index: dict[str, int] | None = key_to_index
         self._kv = keyed_vectors
         self.subword_model: Path | None = None if subword_model is None else Path(subword_model)
+
+    # -- the state a gensim view is built from ------------------------------------------
+    # ``to_gensim`` hands out a KeyedVectors that shares ``words`` and ``vectors``; these
+    # properties keep that view (and the word index) in step when either is reassigned,
+    # rather than leaving a stale copy behind.
+    @property
+    def words(self) -> list[str]:
+        """The vocabulary, in row order."""
+        return self._words
+
+    @words.setter
+    def words(self, words: Sequence[str]) -> None:
+        self._words = list(words)
+        self._index = None
+        if self._kv is not None:
+            if self.has_subwords:
+                logger.info("new words for fastText vectors: the subwords of the old words are dropped")
+            self._kv = None  # rebuilt from the new words on demand
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The ``(n_words, dim)`` matrix."""
+        return self._vectors
+
+    @vectors.setter
+    def vectors(self, vectors: np.ndarray) -> None:
+        self._vectors = vectors
+        # keep the subwords: the fastText view takes the new matrix
+        if self._kv is not None and self.has_subwords:
+            self._kv.vectors = vectors  # type: ignore[union-attr]
+            self._kv.norms = None  # type: ignore[union-attr]
+        else:
+            self._kv = None  # rebuilt from the new matrix on demand
+
+    @property
+    def counts(self) -> np.ndarray | None:
+        """Corpus frequency of each word, or ``None``."""
+        return self._counts
+
+    @counts.setter
+    def counts(self, counts: np.ndarray | Sequence[int] | None) -> None:
+        self._counts = None if counts is None else np.asarray(counts, dtype=np.int64)
+        if self._kv is not None and not self.has_subwords:
+            self._kv = None  # its "count" expando is rebuilt on demand
 
     # -- basic container protocol -------------------------------------------------------
     @property
@@ -176,6 +233,8 @@ class Vectors:
         """A gensim ``KeyedVectors`` sharing this matrix (no copy).
 
         A ``FastTextKeyedVectors`` is returned as is when the vectors came from fastText.
+        The view follows reassignments of :attr:`words`, :attr:`vectors` and :attr:`counts`
+        (call ``to_gensim()`` again after one); changes made inside the arrays are shared.
         """
         if self._kv is None:
             from gensim.models import KeyedVectors
@@ -211,11 +270,9 @@ class Vectors:
         if vecs.dtype != np.float32:
             vecs = vecs.astype(np.float32)
             kv.vectors = vecs
-        out = cls(
+        return cls(
             kv.index_to_key, vecs, counts=counts, meta=meta, keyed_vectors=kv, subword_model=subword_model
         )
-        out._index = kv.key_to_index
-        return out
 
     # -- queries ------------------------------------------------------------------------
     def _check_words(self, words: Iterable[str]) -> None:

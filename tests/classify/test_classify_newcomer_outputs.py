@@ -31,12 +31,7 @@ def make_sentiment_data(n: int, seed: int) -> LabelledData:
 SMALL = ["--hidden-size", "8", "--embedding-dim", "8", "--device", "cpu", "--batch-size", "16"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

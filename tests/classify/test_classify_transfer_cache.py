@@ -28,12 +28,7 @@ from nlptk.text.tokenize import RegexTokenizer
 WORDS = ["good", "bad", "film", "plot", "the", "a", "was", "very", "not", "story"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def make_dataset(n: int = 150, seed: int = 0) -> tuple[EncodedDataset, int]:

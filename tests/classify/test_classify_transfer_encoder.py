@@ -24,12 +24,7 @@ runner = CliRunner()
 WORDS = ["the", "cat", "sat", "on", "mat", "dog", "ran", "good", "bad"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def sentiment_data(n: int = 80, seed: int = 0) -> LabelledData:

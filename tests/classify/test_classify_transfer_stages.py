@@ -26,12 +26,7 @@ from nlptk.text.tokenize import RegexTokenizer
 WORDS = ["good", "bad", "film", "plot", "the", "a", "was", "very", "not", "story"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def make_learner(num_layers: int = 2, lr_decay: float = 2.6, callbacks=()) -> TransferLearner:

@@ -25,13 +25,7 @@ from nlptk.classify.training import train_classifier
 from nlptk.errors import IncompatibleModelError, ParameterError
 from nlptk.vectors.container import Vectors
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -17,13 +17,7 @@ from nlptk.classify.wide import WideNgrams, ngram_ids
 from nlptk.errors import ParameterError
 from nlptk.text.labelled import LabelledData
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_ngram_ids_are_masked_and_deterministic():

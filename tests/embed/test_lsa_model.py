@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from gensim.test.utils import datapath
 
-from nlptk.embed.lsa import LSA, fit_lsa, is_lsa_model, train_lsa
+from nlptk.embed.lsa import LSA, LSAConfig, fit_lsa, is_lsa_model, train_lsa
 from nlptk.errors import (
     DataError,
     IncompatibleModelError,
@@ -156,13 +156,68 @@ def test_bad_parameters_and_data(docs):
         LSA().set_params(topics=3)
 
 
-def test_scikit_learn_conventions():
-    from sklearn.base import clone
+def test_scikit_learn_conventions(two_topic_texts):
+    import warnings
+
+    from sklearn.base import BaseEstimator, clone
 
     lsa = LSA(n_topics=7, min_df=2)
+    assert isinstance(lsa, BaseEstimator)
     assert clone(lsa).get_params() == lsa.get_params()
     assert lsa.set_params(n_topics=3) is lsa and lsa.n_topics == 3
     assert not hasattr(lsa, "components_")  # __init__ only stores parameters
+    assert repr(lsa) == "LSA(min_df=2, n_topics=3)"  # scikit-learn's: the parameters that differ
+    assert repr(LSA(20)) == "LSA(n_topics=20)"
+    # set_params, then fit: fit runs with the new values
+    lsa.set_params(n_topics=2, min_df=1, tokenizer="whitespace")
+    assert lsa.fit(two_topic_texts).document_vectors_.shape == (len(two_topic_texts), 2)
+    assert lsa.tokenizer_.to_config()["name"] == "whitespace"
+    # the old seed name: translated once at the door, so a clone neither has it nor warns again
+    with pytest.warns(DeprecationWarning, match="use seed"):
+        old = LSA(2, random_state=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        copy = clone(old)
+    assert copy.get_params() == LSA(2, seed=4).get_params()
+    with pytest.warns(DeprecationWarning, match="use seed"):
+        assert LSA(2).set_params(random_state=5).seed == 5
+    # all settings at once
+    assert LSA(config=LSAConfig(n_topics=9, min_df=3), min_df=4).get_params() == LSA(9, min_df=4).get_params()
+    assert LSA(9, max_df=0.5).config == LSAConfig(n_topics=9, max_df=0.5)
+
+
+def test_bad_values_are_stored_and_refused_by_fit_with_one_line(two_topic_texts):
+    bad = LSA(n_topics=0, max_features=0)  # scikit-learn's rule: __init__ only stores
+    assert bad.n_topics == 0
+    with pytest.raises(ParameterError, match=r"^n_topics must be an integer >= 1, got 0$"):
+        bad.fit(two_topic_texts)
+    for params, message in [
+        ({"min_df": -1}, r"min_df must be a count \(int >= 0\) or a share \(float in 0..1\), got -1"),
+        ({"max_df": 1.5}, "max_df as a share must be within 0..1, got 1.5"),
+        ({"max_features": 0}, "max_features must be an integer >= 1, got 0"),
+        ({"snippet_chars": 0}, "snippet_chars must be >= 1, got 0"),
+        ({"n_topics": "2"}, "n_topics='2' must be an integer"),
+    ]:
+        with pytest.raises(ParameterError, match=message):
+            LSA(**params).fit(two_topic_texts)
+    with pytest.raises(ParameterError, match="got an unexpected keyword argument 'topics'"):
+        LSA(topics=3)
+
+
+def test_lsa_in_a_pipeline_and_a_grid_search(two_topic_texts):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    labels = [i % 2 for i in range(len(two_topic_texts))]  # fruit 0, machine parts 1
+    pipe = Pipeline([("lsa", LSA(n_topics=2)), ("clf", LogisticRegression())])
+    grid = {"lsa__n_topics": [2, 3], "lsa__seed": [0, 1]}
+    search = GridSearchCV(pipe, grid, cv=3).fit(two_topic_texts, labels)
+    assert sorted(search.cv_results_["param_lsa__n_topics"]) == [2, 2, 3, 3]
+    assert search.best_score_ == 1.0
+    best = search.best_estimator_.named_steps["lsa"]
+    assert best.n_topics == search.best_params_["lsa__n_topics"] == best.components_.shape[0]
+    assert search.predict(["apple pear plum", "engine gear axle"]).tolist() == [0, 1]
 
 
 def test_fit_lsa_from_a_registry_name_refuses_existing_output_first(tmp_path):

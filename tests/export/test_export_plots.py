@@ -54,6 +54,52 @@ def test_projection_checks():
         project_2d(np.eye(3), "umap")  # type: ignore[arg-type]
 
 
+def test_projection_takes_seed_and_the_old_random_state_with_a_warning(monkeypatch):
+    import warnings
+
+    import sklearn.manifold
+
+    seeds = []
+    real = sklearn.manifold.TSNE
+
+    def recording(**kwargs):
+        seeds.append(kwargs["random_state"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(sklearn.manifold, "TSNE", recording)
+    x = np.random.default_rng(0).normal(size=(12, 5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        seeded = project_2d(x, "tsne", seed=3)
+    with pytest.warns(DeprecationWarning, match=r"project_2d\(random_state=...\) is deprecated; use seed"):
+        old = project_2d(x, "tsne", random_state=3)
+    assert seeds == [3, 3] and np.array_equal(old, seeded)
+    with pytest.raises(ParameterError, match="seed=4 and its old name random_state=3"):
+        project_2d(x, "tsne", seed=4, random_state=3)
+
+
+def test_plots_pass_seed_on_and_warn_for_random_state(tmp_path, monkeypatch):
+    import nlptk.export.scatter as scatter
+
+    seeds = []
+    real = scatter.project_2d
+
+    def recording(x, method="pca", **kwargs):
+        seeds.append(kwargs["seed"])
+        return real(x, method, **kwargs)
+
+    monkeypatch.setattr(scatter, "project_2d", recording)
+    rng = np.random.default_rng(0)
+    vectors = Vectors([f"w{i}" for i in range(6)], rng.normal(size=(6, 4)).astype(np.float32))
+    plot_vectors(vectors, tmp_path / "a.png", seed=7)
+    plot_embedding(vectors.vectors, vectors.words, tmp_path / "b.png", seed=8)
+    with pytest.warns(DeprecationWarning, match=r"plot_vectors\(random_state=...\) is deprecated"):
+        plot_vectors(vectors, tmp_path / "c.png", random_state=9)
+    with pytest.warns(DeprecationWarning, match=r"plot_embedding\(random_state=...\) is deprecated"):
+        plot_embedding(vectors.vectors, vectors.words, tmp_path / "d.png", random_state=10)
+    assert seeds == [7, 8, 9, 10]
+
+
 def _overlaps(corners, sizes):
     x0, y0 = corners[:, 0], corners[:, 1]
     x1, y1 = x0 + sizes[:, 0], y0 + sizes[:, 1]

@@ -170,7 +170,8 @@ def test_scikit_learn_conventions(two_topic_texts):
 
     lda = LDA(n_topics=3, passes=2, seed=5)
     assert lda.get_params()["n_topics"] == 3 and lda.seed == 5
-    assert repr(lda) == "LDA(n_topics=3)"
+    assert repr(LDA(n_topics=3)) == "LDA(n_topics=3)"
+    assert repr(lda) == "LDA(n_topics=3, passes=2, seed=5)"  # scikit-learn's: every changed parameter
     assert isinstance(lda.config, LDAConfig)
     copy = clone(lda)
     assert copy.get_params() == lda.get_params() and copy is not lda
@@ -182,6 +183,49 @@ def test_scikit_learn_conventions(two_topic_texts):
     with pytest.raises(NotFittedError):
         lda.topics()
     assert nlptk.LDA is LDA
+
+
+def test_lda_is_a_scikit_learn_estimator(two_topic_texts, tmp_path):
+    from sklearn.base import BaseEstimator, clone
+
+    lda = LDA(10, passes=5, workers=1)
+    assert isinstance(lda, BaseEstimator) and (lda.n_topics, lda.passes, lda.workers) == (10, 5, 1)
+    # all settings at once; keywords beside the config win; clone keeps them all
+    given = LDA(config=LDAConfig(n_topics=4, passes=3, alpha="0.1,0.2,0.3,0.4"), passes=6)
+    assert (given.n_topics, given.passes, given.alpha) == (4, 6, (0.1, 0.2, 0.3, 0.4))
+    assert clone(given).get_params() == given.get_params() == LDA(**given.get_params()).get_params()
+    # __init__ only stores; fit (or reading .config) checks, with the same one-line messages
+    bad = LDA(n_topics=0)
+    assert bad.n_topics == 0
+    with pytest.raises(ParameterError, match=r"^n_topics=0 must be an integer >= 1$"):
+        bad.fit(two_topic_texts)
+    with pytest.raises(ParameterError, match="unexpected keyword argument 'n_components'"):
+        LDA(n_components=3)
+    # set_params, then fit: fit runs with the new values; the fitted settings stay with the model
+    model = LDA(n_topics=3, workers=1, no_below=1, no_above=1.0, passes=2, seed=1)
+    model.set_params(n_topics=2, passes=4).fit(two_topic_texts)
+    assert model.components_.shape[0] == 2 and model.config_.passes == 4
+    model.set_params(n_topics=5)
+    assert model.config_.n_topics == 2 and model.transform(["apple pear"]).shape == (1, 2)
+    loaded = LDA.load(model.save(tmp_path / "lda"))
+    assert loaded.config_ == model.config_ and loaded.n_topics == 2
+
+
+def test_lda_in_a_pipeline_and_a_grid_search(two_topic_texts):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    labels = [i % 2 for i in range(len(two_topic_texts))]  # fruit 0, machine parts 1
+    lda = LDA(n_topics=2, workers=1, no_below=1, no_above=1.0, seed=1)
+    pipe = Pipeline([("lda", lda), ("clf", LogisticRegression())])
+    search = GridSearchCV(pipe, {"lda__passes": [5, 10]}, cv=2).fit(two_topic_texts, labels)
+    assert sorted(search.cv_results_["param_lda__passes"]) == [5, 10]
+    assert search.best_score_ == 1.0
+    best = search.best_estimator_.named_steps["lda"]
+    assert best.passes == search.best_params_["lda__passes"] == best.config_.passes
+    assert search.predict(["apple pear plum", "engine gear axle"]).tolist() == [0, 1]
+    assert not hasattr(lda, "lambda_")  # the search fitted clones, not the estimator given
 
 
 def test_lsa_takes_seed_and_keeps_random_state_with_a_warning(two_topic_texts):
