@@ -74,6 +74,23 @@ def test_output_keeps_model_bin_and_matches_it(trained):
     np.testing.assert_allclose(vec.vectors, vectors.vectors, atol=1e-5)
 
 
+def test_word_vectors_are_gensims_adjust_vectors_bit_for_bit(trained):
+    """nlptk's vectorised mean of word and n-gram rows gives the very bits gensim's loop gives."""
+    from gensim.models.fasttext import FastTextKeyedVectors
+
+    from nlptk.embed.fasttext import _word_vectors
+
+    vectors, _ = trained
+    rng = np.random.default_rng(0)
+    kv = FastTextKeyedVectors(30, 3, 6, 5_000, count=0)
+    kv.index_to_key = [*vectors.words[:300], "a", "ab"]  # short words: few or no n-grams
+    kv.vectors_vocab = rng.standard_normal((len(kv.index_to_key), 30), dtype=np.float32)
+    kv.vectors_ngrams = rng.standard_normal((5_000, 30), dtype=np.float32)
+    kv.recalc_char_ngram_buckets()
+    kv.adjust_vectors()
+    assert np.array_equal(_word_vectors(kv.vectors_vocab, kv.vectors_ngrams, kv.buckets_word), kv.vectors)
+
+
 def test_loading_the_output_folder_gives_subword_vectors(trained):
     vectors, out = trained
     loaded = load_vectors(out)
