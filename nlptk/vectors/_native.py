@@ -110,7 +110,7 @@ def _attach_subwords(vectors: Vectors, folder: Path, limit: int | None) -> Vecto
     if kv.index_to_key != vectors.words:
         logger.warning("%s: the subword model's vocabulary differs from vocab.tsv: no subwords", folder)
         return vectors
-    out = Vectors(
+    return Vectors(
         vectors.words,
         vectors.vectors,
         counts=vectors.counts,
@@ -118,8 +118,6 @@ def _attach_subwords(vectors: Vectors, folder: Path, limit: int | None) -> Vecto
         keyed_vectors=kv,
         subword_model=model.resolve(),
     )
-    out._index = kv.key_to_index
-    return out
 
 
 def read_native(path: Path, limit: int | None) -> Vectors:

@@ -51,6 +51,10 @@ class Vectors:
     subword_model : path, optional
         The fastText ``.bin`` these vectors (and their subwords) came from, when it is on
         disk: saving to the native format copies it, and ``format="fasttext-bin"`` writes it.
+    key_to_index : dict of str to int, optional
+        The word -> row index, when the caller has built it already (a reader that checked
+        for duplicate words; ``keyed_vectors``' own index is used by default). It must agree
+        with ``words``; otherwise the index is built on first use.
 
     Attributes
     ----------
@@ -84,6 +88,7 @@ class Vectors:
         meta: dict[str, Any] | None = None,
         keyed_vectors: KeyedVectors | None = None,
         subword_model: str | os.PathLike[str] | None = None,
+        key_to_index: dict[str, int] | None = None,
     ) -> None:
         if vectors.ndim != 2:
             raise ParameterError(f"vectors must be a 2-d matrix, got shape {vectors.shape}")
@@ -97,7 +102,12 @@ class Vectors:
         if self._counts is not None and len(self._counts) != len(self._words):
             raise ParameterError(f"{len(self._counts)} counts for {len(self._words)} words")
         self.meta: dict[str, Any] = dict(meta or {})
-        self._index: dict[str, int] | None = None
+        # the word -> row index, when a reader built it already (the gensim view has one)
+        if key_to_index is None and keyed_vectors is not None:
+            key_to_index = keyed_vectors.key_to_index
+        if key_to_index is not None and len(key_to_index) != len(self._words):
+            raise ParameterError(f"an index of {len(key_to_index)} words for {len(self._words)} words")
+        self._index: dict[str, int] | None = key_to_index
         self._kv = keyed_vectors
         self.subword_model: Path | None = None if subword_model is None else Path(subword_model)
 
@@ -260,11 +270,9 @@ class Vectors:
         if vecs.dtype != np.float32:
             vecs = vecs.astype(np.float32)
             kv.vectors = vecs
-        out = cls(
+        return cls(
             kv.index_to_key, vecs, counts=counts, meta=meta, keyed_vectors=kv, subword_model=subword_model
         )
-        out._index = kv.key_to_index
-        return out
 
     # -- queries ------------------------------------------------------------------------
     def _check_words(self, words: Iterable[str]) -> None:

@@ -197,9 +197,8 @@ def _from_words(
 ) -> Vectors:
     _check_finite(words, matrix, path, first_line)
     index = _check_unique(words, path, first_line)
-    vectors = Vectors(words, matrix, meta={"source_format": fmt, "source": str(path)})
-    vectors._index = index  # already built while checking for duplicates
-    return vectors
+    # the index was built while checking for duplicates
+    return Vectors(words, matrix, meta={"source_format": fmt, "source": str(path)}, key_to_index=index)
 
 
 # -- fastText, spaCy, gensim -------------------------------------------------------------

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from gensim.test.utils import datapath
 
-from nlptk.errors import VocabularyError
+from nlptk.errors import ParameterError, VocabularyError
 from nlptk.vectors import Vectors, load_vectors
 
 
@@ -57,3 +57,13 @@ def test_fasttext_subwords_stay_with_new_vectors_and_go_with_new_words():
     assert not v.has_subwords and v.to_gensim().index_to_key[0] == "w0"
     with pytest.raises(VocabularyError):
         v.get_vector(unseen)
+
+
+def test_an_index_given_by_a_reader_is_used_and_checked() -> None:
+    words = ["a", "b", "c"]
+    matrix = np.eye(3, dtype=np.float32)
+    index = {"a": 0, "b": 1, "c": 2}
+    v = Vectors(words, matrix, key_to_index=index)
+    assert v.key_to_index is index and v["b"].tolist() == [0.0, 1.0, 0.0]
+    with pytest.raises(ParameterError, match="index of 2 words for 3 words"):
+        Vectors(words, matrix, key_to_index={"a": 0, "b": 1})
