@@ -344,7 +344,7 @@ class Learner:
             )
 
     # -- evaluation -----------------------------------------------------------------------------
-    @torch.no_grad()
+    @torch.inference_mode()
     def predict_logits(self, loader: DataLoader) -> tuple[np.ndarray, np.ndarray]:
         """Logits and labels over a loader, in the loader's batch order."""
         self.model.eval()

@@ -1,7 +1,7 @@
 """Benchmark: nlptk's classifier training and prediction against the floor, a plain PyTorch loop.
 
 On SST-2 (``stsa.binary.{train,dev,test}`` from ``--data-root``), with the BiLSTM that
-``nlptk classify train`` builds by default (:class:`nlptk.classify.model.RNNClassifier`:
+``nlptk classify train`` builds by default (:class:`nlptk.classify.model.RNNClassifierNet`:
 random 100-d embeddings, one bidirectional LSTM layer of 128 units, concat pooling, batch
 64, peak lr 1e-2, AdamW with weight decay 0.01, gradient clipping at 1.0, the regex
 tokenizer), side by side in one process:
@@ -17,7 +17,7 @@ tokenizer), side by side in one process:
   previous epoch (or the start of the stage) to the end of this one's callbacks: everything
   nlptk does per epoch. ``train_only`` is the training pass alone (the learner's
   ``train_sentences_per_s``).
-* **floor**: the loop a user writes by hand on the same :class:`RNNClassifier` (same seed,
+* **floor**: the loop a user writes by hand on the same :class:`RNNClassifierNet` (same seed,
   same initial weights), over the same batches (the batches nlptk's sampler yields for each
   epoch, same order, same padding, built before the clock starts), ``AdamW`` +
   ``OneCycleLR`` (``pct_start=0.25``), ``clip_grad_norm_``: no callbacks, no metrics, no
@@ -69,11 +69,11 @@ from nlptk.classify.callbacks import Callback
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.data import EncodedDataset, build_vocabulary, encode_texts, make_loader
 from nlptk.classify.embeddings import random_embeddings
-from nlptk.classify.model import RNNClassifier
+from nlptk.classify.model import RNNClassifierNet
 from nlptk.classify.predictor import TrainedClassifier
 from nlptk.classify.runtime import seed_everything
-from nlptk.classify.train import train_classifier
-from nlptk.text.labelled import LabelledData, read_labelled
+from nlptk.classify.training import train_classifier
+from nlptk.text.labelled import LabelledData, load_labelled
 from nlptk.text.tokenize import tokenizer_from_config
 from nlptk.threads import wait_policy
 
@@ -141,7 +141,7 @@ def floor_batches(train: LabelledData, config: ClassifierConfig, epochs: int) ->
 def run_floor(vocab_size: int, batches: list[list[Any]], config: ClassifierConfig) -> dict[str, Any]:
     """The plain loop: same model and initial weights, same batches, AdamW + OneCycleLR."""
     seed_everything(config.seed)
-    model = RNNClassifier.from_config(
+    model = RNNClassifierNet.from_config(
         config, vocab_size=vocab_size, embedding_dim=config.embedding_dim, n_classes=2
     )
     model.load_embeddings(
@@ -167,7 +167,7 @@ def run_floor(vocab_size: int, batches: list[list[Any]], config: ClassifierConfi
     return {
         "epoch_seconds": [round(s, 3) for s in seconds],
         "median_epoch": statistics.median(seconds),
-        "last_batch_loss": round(float(loss), 4),
+        "last_batch_loss": round(float(loss.detach()), 4),
     }
 
 
@@ -323,9 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     default_threads = torch.get_num_threads()
     root = args.data_root
-    train = read_labelled(root / "stsa.binary.train", format="label-first")
-    dev = read_labelled(root / "stsa.binary.dev", format="label-first", classes=train.classes)
-    test = read_labelled(root / "stsa.binary.test", format="label-first", classes=train.classes)
+    train = load_labelled(root / "stsa.binary.train", format="label-first")
+    dev = load_labelled(root / "stsa.binary.dev", format="label-first", classes=train.classes)
+    test = load_labelled(root / "stsa.binary.test", format="label-first", classes=train.classes)
     texts = list(train.texts) + list(dev.texts) + list(test.texts)
     if args.quick:
         train, dev, texts = train.subset(list(range(1000))), dev.subset(list(range(200))), texts[:2000]
