@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.predictor import TrainedClassifier
 from nlptk.errors import DataError, NotFittedError
-from nlptk.params import estimator_init
+from nlptk.params import ParamsEstimatorMixin, estimator_init
 from nlptk.vectors.container import Vectors
 
 __all__ = ["TextClassifier"]
@@ -33,7 +33,7 @@ def _texts(X: Any) -> list[str]:
     return texts
 
 
-class TextClassifier(ClassifierMixin, BaseEstimator):
+class TextClassifier(ParamsEstimatorMixin, ClassifierMixin, BaseEstimator):
     """An RNN / LSTM / GRU text classifier with scikit-learn's interface.
 
     Parameters

@@ -12,7 +12,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from nlptk.classify.estimator import TextClassifier
-from nlptk.errors import NotFittedError
+from nlptk.errors import NotFittedError, ParameterError
 
 WORDS = {
     "sport": ["goal", "match", "team"],
@@ -61,6 +61,10 @@ def test_params_and_clone():
     assert twin.get_params() == params
     est.set_params(cell="rnn")
     assert est.cell == "rnn"
+    # an unknown name is one clear ParameterError naming the known ones, as in __init__
+    with pytest.raises(ParameterError, match=r"unknown parameter 'hiden_size'") as info:
+        est.set_params(hiden_size=4)
+    assert "hidden_size" in str(info.value.hint)
     with pytest.raises(NotFittedError):
         est.predict(["x"])
 
