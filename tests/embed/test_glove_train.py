@@ -199,6 +199,9 @@ def test_sklearn_style_class(planted_tokens: Path) -> None:
     assert len(model.losses_) == 2
     assert model.get_params()["dim"] == 6
     assert model.set_params(dim=7).dim == 7
+    with pytest.raises(ParameterError, match=r"unknown parameter 'dimension'") as info:
+        model.set_params(dimension=7)
+    assert "dim" in str(info.value.hint)
 
 
 @pytest.mark.gpu

@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator
 from nlptk.distributed import DistContext, init_distributed
 from nlptk.embed.params import GloVeParams
 from nlptk.errors import NotFittedError, ParameterError
-from nlptk.params import estimator_init, resolve_params
+from nlptk.params import ParamsEstimatorMixin, estimator_init, resolve_params
 from nlptk.progress import ProgressCallback
 from nlptk.vectors.container import Vectors
 
@@ -240,7 +240,7 @@ def _reuse_matrix(
     return matrix
 
 
-class GloVe(BaseEstimator):  # type: ignore[misc]
+class GloVe(ParamsEstimatorMixin, BaseEstimator):  # type: ignore[misc]
     """GloVe with the scikit-learn shape: parameters in ``__init__``, ``fit`` returns ``self``.
 
     Takes the parameters of :func:`train_glove` (which does the work).
