@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import FILLER_WORDS, keyword_data
+from conftest import FILLER_WORDS, keyword_data, small_config
 
-from nlptk.classify.config import ClassifierConfig
 from nlptk.classify.predictor import TrainedClassifier
 from nlptk.classify.training import train_classifier
 from nlptk.text.labelled import LabelledData
@@ -27,14 +26,11 @@ def make_data(n: int, seed: int) -> LabelledData:
 
 @pytest.mark.parametrize("mixed_precision", [True, False])
 def test_cuda_training_learns_and_matches_cpu(tmp_path, mixed_precision):
-    config = ClassifierConfig(
+    config = small_config(
         hidden_size=32,
         embedding_dim=32,
         batch_size=32,
         lr=1e-2,
-        epochs=4,
-        freeze_epochs=0,
-        patience=None,
         device="cuda",
         mixed_precision=mixed_precision,
     )
