@@ -166,10 +166,12 @@ def test_bfloat16_autocast_on_the_cpu_still_learns(tmp_path: Path) -> None:
 
 def test_time_budget_fits_the_schedule_and_stops(tmp_path: Path) -> None:
     # far more epochs than 2.4 s allow and no early stopping: only the time budget can end it,
-    # however fast or loaded the machine is (a last step may run past the budget: allow for it)
+    # however fast or loaded the machine is. The last step, validation and checkpoint may run
+    # past the budget, and on a loaded 2-core machine that took over 5 s once: the bound only
+    # has to tell "stopped near the budget" from "ran its 10,000 epochs" (minutes)
     lm = _train(tmp_path, epochs=10_000, patience=None, max_minutes=0.04)  # 2.4 s
     assert lm.meta["stopped_by"].startswith("the time budget")
-    assert lm.meta["train_seconds"] < 0.04 * 60 + 5.0
+    assert lm.meta["train_seconds"] < 0.04 * 60 + 30.0
     schedule = lm.meta["schedule"]  # the one cycle was laid over the steps that fit the time
     assert schedule["calibration_steps"] > 0 and schedule["schedule_steps"] < schedule["planned_steps"]
 
