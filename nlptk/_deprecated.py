@@ -7,7 +7,9 @@ same to users). Two kinds of renames exist:
 * a **name** inside a module (a function or class): the module's ``__getattr__`` is
   :func:`renamed_names`, which serves the old name with a warning;
 * a whole **module**: the old file is a two-line shim whose ``__getattr__`` is
-  :func:`moved_module`, which warns once when the old module is imported.
+  :func:`moved_module`, which warns once when the old module is imported;
+* a **keyword** of a function or estimator: :func:`old_keyword_value` (through
+  :func:`nlptk.params.renamed_keyword` and estimators' ``renamed_params``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["REMOVED_IN", "moved_module", "renamed_names", "warn_renamed"]
+from nlptk.errors import ParameterError
+
+__all__ = ["REMOVED_IN", "moved_module", "old_keyword_value", "renamed_names", "warn_renamed"]
 
 #: The release in which the old names go away.
 REMOVED_IN = "0.3"
@@ -69,3 +73,24 @@ def moved_module(old: str, new: str) -> Callable[[str], Any]:
         return getattr(target, name)
 
     return __getattr__
+
+
+def old_keyword_value(
+    where: str, old: str, old_value: Any, new: str, new_value: Any, *, new_given: bool, stacklevel: int
+) -> Any:
+    """``old_value``, given under the deprecated keyword ``old`` of ``where``, now called ``new``.
+
+    Warns (a :class:`DeprecationWarning` naming the release that removes ``old``); raises
+    :class:`~nlptk.errors.ParameterError` when ``new`` was given too (``new_given``) with
+    another value. ``stacklevel`` counts from the caller of this function.
+    """
+    if new_given and new_value != old_value:
+        raise ParameterError(
+            f"{where}() got {new}={new_value!r} and its old name {old}={old_value!r}", hint=f"give {new} only"
+        )
+    warnings.warn(
+        f"{where}({old}=...) is deprecated; use {new}=... ({old} will be removed in nlptk {REMOVED_IN})",
+        DeprecationWarning,
+        stacklevel=stacklevel + 1,
+    )
+    return old_value

@@ -11,10 +11,9 @@ This module needs neither scikit-learn nor the rest of :mod:`nlptk.params` at im
 from __future__ import annotations
 
 import inspect
-import warnings
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlptk._deprecated import REMOVED_IN
+from nlptk._deprecated import old_keyword_value
 from nlptk.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -38,36 +37,20 @@ def renamed_keyword(
     """
     if old_value is None:
         return new_value
-    if new_value != default and new_value != old_value:
-        raise ParameterError(
-            f"{where}() got {new}={new_value!r} and its old name {old}={old_value!r}",
-            hint=f"give {new} only",
-        )
-    warnings.warn(
-        f"{where}({old}=...) is deprecated; use {new}=... ({old} will be removed in nlptk {REMOVED_IN})",
-        DeprecationWarning,
-        stacklevel=stacklevel,
+    return old_keyword_value(
+        where, old, old_value, new, new_value, new_given=new_value != default, stacklevel=stacklevel
     )
-    return old_value
 
 
 def _rename_deprecated(where: str, given: dict[str, Any], renamed: dict[str, str], stacklevel: int) -> None:
     """Move values given under an old name (``renamed``: old -> new) to the new name, in place,
     with a :class:`DeprecationWarning`; both names with different values is an error."""
     for old, new in renamed.items():
-        if old not in given:
-            continue
-        value = given.pop(old)
-        if new in given and given[new] != value:
-            raise ParameterError(
-                f"{where} got {new}={given[new]!r} and its old name {old}={value!r}", hint=f"give {new} only"
+        if old in given:
+            value = given.pop(old)
+            given[new] = old_keyword_value(
+                where, old, value, new, given.get(new), new_given=new in given, stacklevel=stacklevel + 1
             )
-        warnings.warn(
-            f"{where}({old}=...) is deprecated; use {new}=... ({old} will be removed in nlptk {REMOVED_IN})",
-            DeprecationWarning,
-            stacklevel=stacklevel + 1,
-        )
-        given[new] = value
 
 
 def estimator_init(
