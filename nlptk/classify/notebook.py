@@ -226,16 +226,7 @@ def classifier_learner(
     prepared = prepare_training(
         train, _resolve_vectors(vectors), val_data, config, None, None, device, lm, source
     )
-    learner = _GroupLearner(
-        prepared.model,
-        prepared.train_loader,
-        prepared.val_loader,
-        n_classes=len(prepared.classes),
-        device=device,
-        weight_decay=config.weight_decay,
-        clip_grad=config.clip_grad,
-        mixed_precision=config.mixed_precision,
-    )
+    learner = prepared.make_learner(_GroupLearner, device)
     text_learner = TextLearner(learner, prepared, train=train, val=val_data, path=path)
     if lm is not None:  # ULMFiT: the head trains first on the pretrained encoder, then unfreeze
         text_learner.freeze()

@@ -43,6 +43,7 @@ from nlptk.text.tokenize import tokenizer_from_config
 from nlptk.text.vocab import Vocabulary
 
 if TYPE_CHECKING:
+    from nlptk.classify.learner import Learner
     from nlptk.lm.language_model import LanguageModel
     from nlptk.vectors.container import Vectors
 
@@ -73,6 +74,24 @@ class Prepared:
     # rows that came from the pretrained vectors (the ones the frozen stage holds fixed)
     pretrained_rows: np.ndarray | None = None
     epoch_repeats: int = 1
+
+    def make_learner(
+        self, learner_class: type[Learner], device: torch.device, *, validate: bool = True, **options: Any
+    ) -> Learner:
+        """``learner_class`` (a :class:`~nlptk.classify.learner.Learner`) over the prepared model
+        and batches, with the config's optimisation settings; ``validate=False`` leaves out the
+        validation batches (the lr finder); ``options`` go to the learner as they are."""
+        return learner_class(
+            self.model,
+            self.train_loader,
+            self.val_loader if validate else None,
+            n_classes=len(self.classes),
+            device=device,
+            weight_decay=self.config.weight_decay,
+            clip_grad=self.config.clip_grad,
+            mixed_precision=self.config.mixed_precision,
+            **options,
+        )
 
 
 def _class_names(data: LabelledData) -> list[str]:

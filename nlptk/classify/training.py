@@ -225,18 +225,8 @@ def train_classifier(
     learner_class, extra_options = (
         (Learner, {}) if gradual is None else (TransferLearner, {"lr_decay": config.lr_decay})
     )
-    learner = learner_class(
-        prepared.model,
-        prepared.train_loader,
-        prepared.val_loader,
-        n_classes=len(prepared.classes),
-        device=device,
-        weight_decay=config.weight_decay,
-        clip_grad=config.clip_grad,
-        mixed_precision=config.mixed_precision,
-        callbacks=all_callbacks,
-        distributed=ctx,
-        **extra_options,
+    learner = prepared.make_learner(
+        learner_class, device, callbacks=all_callbacks, distributed=ctx, **extra_options
     )
     logger.info(
         "training a %s classifier on %s: %d training and %d validation texts, %d classes, %d words",
@@ -408,17 +398,7 @@ def find_learning_rate(
     learner_class, extra_options = (
         (Learner, {}) if gradual is None else (TransferLearner, {"lr_decay": config.lr_decay})
     )
-    learner = learner_class(
-        prepared.model,
-        prepared.train_loader,
-        None,
-        n_classes=len(prepared.classes),
-        device=device,
-        weight_decay=config.weight_decay,
-        clip_grad=config.clip_grad,
-        mixed_precision=config.mixed_precision,
-        **extra_options,
-    )
+    learner = prepared.make_learner(learner_class, device, validate=False, **extra_options)
     if gradual is not None:
         freeze_to(learner.model, gradual[0].trainable_groups)
     else:
